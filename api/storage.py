@@ -1,0 +1,244 @@
+"""Storage wiring: the eventsourcing environment, and idempotency records.
+
+Idempotency records are written by the application recorder in the same transaction
+as the command's events, so a request is recorded exactly when its effect is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.utils import get_topic
+from psycopg import Cursor
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from api.config import Config
+from domain.application import TicketingApplication
+
+IDEMPOTENCY_TABLE = "ticketing_idempotency"
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """A request that succeeded: its scope, key, body fingerprint and response."""
+
+    scope: str
+    key: str
+    fingerprint: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def response_json(self) -> str:
+        """The stored response as one JSON text."""
+        return json.dumps(
+            {
+                "status": self.status,
+                "headers": self.headers,
+                "body": self.body.decode(),
+            }
+        )
+
+    @classmethod
+    def from_row(cls, scope: str, key: str, fingerprint: str, response: str) -> Any:
+        """Rebuild a record from its stored columns."""
+        data = json.loads(response)
+        return cls(
+            scope=scope,
+            key=key,
+            fingerprint=fingerprint,
+            status=int(data["status"]),
+            headers=dict(data["headers"]),
+            body=str(data["body"]).encode(),
+        )
+
+
+class IdempotencyKeyTakenError(Exception):
+    """Another request with the same key was recorded first."""
+
+
+class SQLiteTicketingRecorder(SQLiteApplicationRecorder):
+    """The SQLite application recorder, plus idempotency records."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        """Add the idempotency table to the events table."""
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {IDEMPOTENCY_TABLE} ("
+            "scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, "
+            "response TEXT NOT NULL, created_at TEXT NOT NULL, "
+            "PRIMARY KEY (scope, key))",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        record: IdempotencyRecord | None = kwargs.get("idempotency")
+        if record is not None:
+            c.execute(
+                f"INSERT INTO {IDEMPOTENCY_TABLE} VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING RETURNING 1",
+                (
+                    record.scope,
+                    record.key,
+                    record.fingerprint,
+                    record.response_json(),
+                    datetime.now(UTC).isoformat(),
+                ),
+            )
+            if c.fetchone() is None:
+                raise IdempotencyKeyTakenError(record.key)
+        return super()._insert_events(c, stored_events, **kwargs)
+
+    def select_idempotency(self, scope: str, key: str) -> IdempotencyRecord | None:
+        """The recorded request with this scope and key, if any."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT fingerprint, response FROM {IDEMPOTENCY_TABLE} "
+                "WHERE scope = ? AND key = ?",
+                (scope, key),
+            )
+            row = c.fetchone()
+        if row is None:
+            return None
+        result: IdempotencyRecord = IdempotencyRecord.from_row(
+            scope, key, row["fingerprint"], row["response"]
+        )
+        return result
+
+
+class PostgresTicketingRecorder(PostgresApplicationRecorder):
+    """The PostgreSQL application recorder, plus idempotency records."""
+
+    def __init__(
+        self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
+    ) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema = Identifier(self.datastore.schema)
+        table = Identifier(IDEMPOTENCY_TABLE)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
+                "scope text NOT NULL, key text NOT NULL, fingerprint text NOT NULL, "
+                "response jsonb NOT NULL, "
+                "created_at timestamptz NOT NULL DEFAULT now(), "
+                "PRIMARY KEY (scope, key))"
+            ).format(schema=schema, table=table)
+        )
+        self._insert_idempotency = SQL(
+            "INSERT INTO {schema}.{table} (scope, key, fingerprint, response) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1"
+        ).format(schema=schema, table=table)
+        self._select_idempotency = SQL(
+            "SELECT fingerprint, response::text AS response FROM {schema}.{table} "
+            "WHERE scope = %s AND key = %s"
+        ).format(schema=schema, table=table)
+
+    def _insert_events(
+        self,
+        curs: Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        **kwargs: Any,
+    ) -> None:
+        record: IdempotencyRecord | None = kwargs.get("idempotency")
+        if record is not None:
+            curs.execute(
+                self._insert_idempotency,
+                (record.scope, record.key, record.fingerprint, record.response_json()),
+            )
+            if curs.fetchone() is None:
+                raise IdempotencyKeyTakenError(record.key)
+        super()._insert_events(curs, stored_events, **kwargs)
+
+    def select_idempotency(self, scope: str, key: str) -> IdempotencyRecord | None:
+        """The recorded request with this scope and key, if any."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._select_idempotency, (scope, key), prepare=True)
+            row = curs.fetchone()
+        if row is None:
+            return None
+        result: IdempotencyRecord = IdempotencyRecord.from_row(
+            scope, key, row["fingerprint"], row["response"]
+        )
+        return result
+
+
+def eventsourcing_env(
+    config: Config, *, create_tables: bool | None = None
+) -> dict[str, str]:
+    """The eventsourcing settings derived from our Config (never from os.environ)."""
+    create = config.create_tables if create_tables is None else create_tables
+    env: dict[str, str] = {
+        "CREATE_TABLE": "y" if create else "n",
+        "AGGREGATE_CACHE_MAXSIZE": str(config.aggregate_cache_size or ""),
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+        "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
+    }
+    if config.database_url is None:
+        config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        env.update(
+            PERSISTENCE_MODULE="eventsourcing.sqlite",
+            SQLITE_DBNAME=str(config.sqlite_path),
+            SQLITE_LOCK_TIMEOUT="30",
+            APPLICATION_RECORDER_TOPIC=get_topic(SQLiteTicketingRecorder),
+        )
+        return env
+    params = conninfo_to_dict(config.database_url)
+    env.update(
+        PERSISTENCE_MODULE="eventsourcing.postgres",
+        POSTGRES_DBNAME=str(params.get("dbname") or params.get("user") or "postgres"),
+        POSTGRES_HOST=str(params.get("host") or "localhost"),
+        POSTGRES_PORT=str(params.get("port") or "5432"),
+        POSTGRES_USER=str(params.get("user") or "postgres"),
+        POSTGRES_PASSWORD=str(params.get("password") or ""),
+        POSTGRES_SCHEMA=config.database_schema,
+        POSTGRES_POOL_SIZE=str(config.pool_size),
+        POSTGRES_MAX_OVERFLOW=str(config.pool_max_overflow),
+        POSTGRES_CONNECT_TIMEOUT="10",
+        POSTGRES_LOCK_TIMEOUT="10",
+        POSTGRES_PRE_PING="y",
+        APPLICATION_RECORDER_TOPIC=get_topic(PostgresTicketingRecorder),
+    )
+    return env
+
+
+def build_application(
+    config: Config, *, create_tables: bool | None = None
+) -> TicketingApplication:
+    """The service layer over the configured store."""
+    return TicketingApplication(
+        eventsourcing_env(config, create_tables=create_tables),
+        access_rule=config.access_rule,
+    )
+
+
+def create_schema(config: Config) -> None:
+    """Create every table once, before any worker starts."""
+    if config.database_url is not None and config.database_schema != "public":
+        _create_pg_schema(config)
+    build_application(config, create_tables=True).close()
+
+
+def _create_pg_schema(config: Config) -> None:
+    import psycopg
+
+    with psycopg.connect(config.database_url or "", autocommit=True) as conn:
+        conn.execute(
+            SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                Identifier(config.database_schema)
+            )
+        )
+
+
+def idempotency_store(app: TicketingApplication) -> Any:
+    """The recorder that holds idempotency records."""
+    return app.recorder

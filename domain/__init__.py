@@ -1,0 +1,1 @@
+"""Domain model of the ticketing service: aggregates, events, errors, service layer."""

@@ -1,0 +1,497 @@
+"""The service layer: one Application that runs every command against the store."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final, TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import RecordConflictError
+from eventsourcing.utils import Environment, EnvType
+
+from domain.directory import (
+    INITIAL_STATUS_ID,
+    AccessRule,
+    Category,
+    ContactAccess,
+    InitialStatus,
+    KeyIndex,
+    Status,
+    contact_access_id,
+    key_index_id,
+)
+from domain.errors import (
+    AssigneeInsufficientAccessError,
+    BypassTokenRequiredError,
+    CategoryInactiveError,
+    CategoryMismatchError,
+    CategoryNotFoundError,
+    CategoryRequiredError,
+    CommentNotFoundError,
+    ConcurrencyError,
+    CreatorInsufficientAccessError,
+    KeyAlreadyUsedError,
+    StatusNotFoundError,
+    TicketInsufficientAccessError,
+    TicketNotFoundError,
+    VersionMismatchError,
+)
+from domain.ticket import Ticket
+
+T = TypeVar("T")
+A = TypeVar("A", bound=Aggregate)
+
+BYPASS_SCOPE: Final = "ticketing.bypass"
+ADMIN_SCOPE: Final = "ticketing.admin"
+AUDIT_SCOPE: Final = "ticketing.audit"
+
+#: ``If-Match: *``: any existing version matches.
+ANY_VERSION: Final = -1
+
+DEFAULT_MAX_ATTEMPTS: Final = 25
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a member (or an app client) and what its token allows."""
+
+    member_uid: UUID
+    participant_uid: UUID | None = None
+    scopes: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_bypass(self) -> bool:
+        """Bypass tokens may set participants and skip contact access checks."""
+        return BYPASS_SCOPE in self.scopes
+
+    @property
+    def is_admin(self) -> bool:
+        """Admin tokens may manage the directory."""
+        return ADMIN_SCOPE in self.scopes
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """A ticket with the reference data it points at (None if since removed)."""
+
+    ticket: Ticket
+    category: Category | None
+    status: Status | None
+
+
+class TicketingApplication(Application[UUID]):
+    """Tickets and the directory, as commands on event-sourced aggregates."""
+
+    name = "Ticketing"
+
+    def __init__(
+        self,
+        env: EnvType | None = None,
+        *,
+        access_rule: AccessRule = AccessRule.ANY,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    ) -> None:
+        self.access_rule = access_rule
+        self.max_attempts = max_attempts
+        super().__init__(env)
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Configure only from the given env, never from os.environ."""
+        return Environment(name, {**type(self).env, **(env or {})})
+
+    # -- tickets ---------------------------------------------------------------
+
+    def create_ticket(  # noqa: PLR0913
+        self,
+        actor: Actor,
+        *,
+        title: str,
+        contact_uids: list[UUID],
+        category_uid: UUID | None = None,
+        category_key: str | None = None,
+        description: str | None = None,
+        due_date: datetime | None = None,
+        assignee_member_uid: UUID | None = None,
+        reference_uid: UUID | None = None,
+        participant_uids: list[UUID] | None = None,
+        ticket_id: UUID | None = None,
+        save_kwargs: Mapping[str, Any] | None = None,
+    ) -> Ticket:
+        """Open a ticket; checks run in the contract's error order."""
+        if category_uid is None and category_key is None:
+            raise CategoryRequiredError
+        category = self._resolve_category(category_uid, category_key)
+        if participant_uids is not None and not actor.is_bypass:
+            raise BypassTokenRequiredError
+        if not actor.is_bypass and not self._allows(actor.member_uid, contact_uids):
+            raise CreatorInsufficientAccessError
+        if category is None:
+            raise CategoryNotFoundError
+        if not category.active:
+            raise CategoryInactiveError
+        status_uid = self._initial_status_uid()
+        if assignee_member_uid is not None and not self._allows(
+            assignee_member_uid, contact_uids
+        ):
+            raise AssigneeInsufficientAccessError
+        if participant_uids is None:
+            participant_uids = (
+                [actor.participant_uid] if actor.participant_uid is not None else []
+            )
+        ticket = Ticket.open(
+            ticket_id=ticket_id or uuid4(),
+            title=title,
+            description=description,
+            category_uid=category.id,
+            status_uid=status_uid,
+            due_date=due_date,
+            assignee_member_uid=assignee_member_uid,
+            contact_uids=list(contact_uids),
+            participant_uids=list(participant_uids),
+            reference_uid=reference_uid,
+            actor=actor.member_uid,
+        )
+        self.save(ticket, **(save_kwargs or {}))
+        return ticket
+
+    def update_ticket(
+        self,
+        actor: Actor,
+        ticket_id: UUID,
+        requested: Mapping[str, Any],
+        *,
+        expected_version: int | None = None,
+    ) -> int:
+        """Apply property changes; returns the ticket's version afterwards."""
+        for name, value in requested.items():
+            Ticket.check_property(name, value)
+
+        def command() -> int:
+            ticket = self._get_accessible_ticket(actor, ticket_id)
+            self._check_version(ticket, expected_version)
+            changes = {k: v for k, v in requested.items() if v != getattr(ticket, k)}
+            status_uid = changes.get("status_uid")
+            if status_uid is not None and self._get(Status, status_uid) is None:
+                raise StatusNotFoundError
+            assignee = changes.get("assignee_member_uid")
+            if assignee is not None and not self._allows(assignee, ticket.contact_uids):
+                raise AssigneeInsufficientAccessError
+            if ticket.update(changes, actor.member_uid):
+                self.save(ticket)
+            return ticket.version
+
+        return self._retrying(command, expected_version)
+
+    def add_comment(  # noqa: PLR0913
+        self,
+        actor: Actor,
+        ticket_id: UUID,
+        text: str,
+        *,
+        comment_id: UUID | None = None,
+        expected_version: int | None = None,
+        save_kwargs: Mapping[str, Any] | None = None,
+    ) -> tuple[UUID, int]:
+        """Add a comment by the actor; returns its id and the ticket's version."""
+        new_id = comment_id or uuid4()
+
+        def command() -> tuple[UUID, int]:
+            ticket = self._get_accessible_ticket(actor, ticket_id)
+            self._check_version(ticket, expected_version)
+            ticket.add_comment(new_id, text, actor.member_uid)
+            self.save(ticket, **(save_kwargs or {}))
+            return new_id, ticket.version
+
+        return self._retrying(command, expected_version)
+
+    def edit_comment(
+        self,
+        actor: Actor,
+        ticket_id: UUID,
+        comment_id: UUID,
+        text: str,
+        *,
+        expected_version: int | None = None,
+    ) -> int:
+        """Replace the text of the actor's own comment; returns the version."""
+
+        def command() -> int:
+            ticket = self._get_ticket(ticket_id)
+            if comment_id not in ticket.comments:
+                raise CommentNotFoundError(str(comment_id))
+            self._check_access(actor, ticket)
+            ticket.check_comment_author(comment_id, actor.member_uid)
+            self._check_version(ticket, expected_version)
+            if ticket.edit_comment(comment_id, text, actor.member_uid):
+                self.save(ticket)
+            return ticket.version
+
+        return self._retrying(command, expected_version)
+
+    def watch(self, actor: Actor, ticket_ids: Iterable[UUID]) -> None:
+        """Add tickets to the actor's watch-list, all or nothing."""
+
+        def command() -> None:
+            tickets = self._get_tickets(ticket_ids)
+            denied = [t.id for t in tickets if not self._may_access(actor, t)]
+            if denied:
+                raise TicketInsufficientAccessError(ticketIds=denied)
+            self.save(*[t for t in tickets if t.watch(actor.member_uid)])
+
+        self._retrying(command)
+
+    def unwatch(self, actor: Actor, ticket_ids: Iterable[UUID]) -> None:
+        """Remove tickets from the actor's watch-list (no access check)."""
+
+        def command() -> None:
+            tickets = self._get_tickets(ticket_ids)
+            self.save(*[t for t in tickets if t.unwatch(actor.member_uid)])
+
+        self._retrying(command)
+
+    def get_ticket(self, actor: Actor, ticket_id: UUID) -> TicketView:
+        """The ticket with its category and status, if the actor may see it."""
+        ticket = self._get_accessible_ticket(actor, ticket_id)
+        return TicketView(
+            ticket=ticket,
+            category=self._get(Category, ticket.category_uid),
+            status=self._get(Status, ticket.status_uid),
+        )
+
+    # -- directory -------------------------------------------------------------
+
+    def put_contact_access(
+        self, actor: Actor, member_uid: UUID, contact_uids: list[UUID]
+    ) -> None:
+        """Replace a member's grants (an idempotent upsert)."""
+
+        def command() -> None:
+            grants = self._get(ContactAccess, contact_access_id(member_uid))
+            if grants is None:
+                grants = ContactAccess(
+                    member_uid=member_uid,
+                    contact_uids=contact_uids,
+                    actor=actor.member_uid,
+                )
+            elif not grants.replace(contact_uids, actor.member_uid):
+                return
+            self.save(grants)
+
+        self._retrying(command)
+
+    def get_contact_access(self, member_uid: UUID) -> list[UUID]:
+        """The contacts a member has access to (empty when it has no grants)."""
+        return sorted(self._grants(member_uid), key=str)
+
+    def put_category(  # noqa: PLR0913
+        self,
+        actor: Actor,
+        category_uid: UUID,
+        *,
+        key: str,
+        names: dict[str, str],
+        active: bool,
+    ) -> None:
+        """Create or revise a category; its key must be unused by others."""
+
+        def command() -> None:
+            category = self._get(Category, category_uid)
+            old_key = category.key if category else None
+            keys = self._claim_key("category", key, category_uid, old_key)
+            if category is None:
+                category = Category(
+                    category_uid=category_uid,
+                    key=key,
+                    names=names,
+                    active=active,
+                    actor=actor.member_uid,
+                )
+            else:
+                category.revise(key, names, active, actor.member_uid)
+            self.save(category, *keys)
+
+        self._retrying(command)
+
+    def put_status(  # noqa: PLR0913
+        self,
+        actor: Actor,
+        status_uid: UUID,
+        *,
+        key: str,
+        names: dict[str, str],
+        is_initial: bool,
+        is_closed: bool,
+    ) -> None:
+        """Create or revise a status; marking it initial unmarks the previous one."""
+
+        def command() -> None:
+            status = self._get(Status, status_uid)
+            old_key = status.key if status else None
+            changed: list[Aggregate] = self._claim_key(
+                "status", key, status_uid, old_key
+            )
+            values: dict[str, Any] = {
+                "key": key,
+                "names": names,
+                "is_initial": is_initial,
+                "is_closed": is_closed,
+            }
+            if status is None:
+                status = Status(status_uid=status_uid, actor=actor.member_uid, **values)
+            else:
+                status.revise(actor.member_uid, **values)
+            changed.append(status)
+            changed.extend(self._repoint_initial(actor, status_uid, is_initial))
+            self.save(*changed)
+
+        self._retrying(command)
+
+    def get_category(self, category_uid: UUID) -> Category | None:
+        """A category by uid, or None."""
+        return self._get(Category, category_uid)
+
+    def get_status(self, status_uid: UUID) -> Status | None:
+        """A status by uid, or None."""
+        return self._get(Status, status_uid)
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _retrying(
+        self, command: Callable[[], T], expected_version: int | None = None
+    ) -> T:
+        """Run a command, rerunning it on fresh state when a write conflicts.
+
+        With an explicit expected version a conflict means the client's version is
+        stale, so it is reported instead of retried.
+        """
+        for attempt in range(self.max_attempts):
+            try:
+                return command()
+            except RecordConflictError:
+                if expected_version is not None and expected_version != ANY_VERSION:
+                    raise VersionMismatchError from None
+                # Jittered, growing back-off spreads out writers of one hot stream.
+                time.sleep(random.uniform(0, 0.001 * (attempt + 1)))  # noqa: S311
+        raise ConcurrencyError("too many concurrent writers")
+
+    def _get(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, cls) else None
+
+    def _get_ticket(self, ticket_id: UUID) -> Ticket:
+        ticket = self._get(Ticket, ticket_id)
+        if ticket is None:
+            raise TicketNotFoundError(str(ticket_id))
+        return ticket
+
+    def _get_accessible_ticket(self, actor: Actor, ticket_id: UUID) -> Ticket:
+        ticket = self._get_ticket(ticket_id)
+        self._check_access(actor, ticket)
+        return ticket
+
+    def _get_tickets(self, ticket_ids: Iterable[UUID]) -> list[Ticket]:
+        found: list[Ticket] = []
+        missing: list[UUID] = []
+        for ticket_id in ticket_ids:
+            ticket = self._get(Ticket, ticket_id)
+            if ticket is None:
+                missing.append(ticket_id)
+            else:
+                found.append(ticket)
+        if missing:
+            raise TicketNotFoundError(ticketIds=missing)
+        return found
+
+    def _grants(self, member_uid: UUID) -> frozenset[UUID]:
+        grants = self._get(ContactAccess, contact_access_id(member_uid))
+        return frozenset(grants.contact_uids) if grants else frozenset()
+
+    def _allows(self, member_uid: UUID, contact_uids: list[UUID]) -> bool:
+        return self.access_rule.allows(self._grants(member_uid), contact_uids)
+
+    def _may_access(self, actor: Actor, ticket: Ticket) -> bool:
+        return actor.is_bypass or self._allows(actor.member_uid, ticket.contact_uids)
+
+    def _check_access(self, actor: Actor, ticket: Ticket) -> None:
+        if not self._may_access(actor, ticket):
+            raise TicketInsufficientAccessError(str(ticket.id))
+
+    @staticmethod
+    def _check_version(ticket: Ticket, expected_version: int | None) -> None:
+        if expected_version not in (None, ANY_VERSION, ticket.version):
+            raise VersionMismatchError(currentVersion=ticket.version)
+
+    def _resolve_category(
+        self, category_uid: UUID | None, category_key: str | None
+    ) -> Category | None:
+        by_uid = self._get(Category, category_uid) if category_uid else None
+        by_key = self._category_by_key(category_key) if category_key else None
+        if by_uid and by_key and by_uid.id != by_key.id:
+            raise CategoryMismatchError
+        if (category_uid and by_uid is None) or (category_key and by_key is None):
+            return None
+        return by_uid or by_key
+
+    def _category_by_key(self, key: str) -> Category | None:
+        index = self._get(KeyIndex, key_index_id("category", key))
+        if index is None or index.owner_uid is None:
+            return None
+        return self._get(Category, index.owner_uid)
+
+    def _initial_status_uid(self) -> UUID:
+        pointer = self._get(InitialStatus, INITIAL_STATUS_ID)
+        if pointer is None or pointer.status_uid is None:
+            raise StatusNotFoundError("no initial status is configured")
+        return pointer.status_uid
+
+    def _claim_key(
+        self, kind: str, key: str, owner_uid: UUID, old_key: str | None
+    ) -> list[Aggregate]:
+        """Reserve a key for an owner, freeing its old key; the indexes to save."""
+        index = self._get(KeyIndex, key_index_id(kind, key))
+        if index is not None and index.owner_uid not in (None, owner_uid):
+            raise KeyAlreadyUsedError(key=key)
+        changed: list[Aggregate] = []
+        if index is None:
+            changed.append(KeyIndex(kind=kind, key=key, owner_uid=owner_uid))
+        elif index.owner_uid is None:
+            index.claim(owner_uid)
+            changed.append(index)
+        if old_key is not None and old_key != key:
+            old_index = self._get(KeyIndex, key_index_id(kind, old_key))
+            if old_index is not None:
+                old_index.release()
+                changed.append(old_index)
+        return changed
+
+    def _repoint_initial(
+        self, actor: Actor, status_uid: UUID, is_initial: bool
+    ) -> list[Aggregate]:
+        """Keep the single initial-status pointer in step; the aggregates to save."""
+        pointer = self._get(InitialStatus, INITIAL_STATUS_ID)
+        current = pointer.status_uid if pointer else None
+        if is_initial == (current == status_uid):
+            return []
+        changed: list[Aggregate] = []
+        if is_initial and current is not None:
+            previous = self._get(Status, current)
+            if previous is not None and previous.revise(
+                actor.member_uid, is_initial=False
+            ):
+                changed.append(previous)
+        target = status_uid if is_initial else None
+        if pointer is None:
+            pointer = InitialStatus(status_uid=target)
+        else:
+            pointer.point(target)
+        changed.append(pointer)
+        return changed
