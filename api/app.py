@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import falcon
 
@@ -28,19 +29,18 @@ from domain.application import TicketingApplication
 
 def create_app(
     config: Config, application: TicketingApplication | None = None
-) -> falcon.App:
+) -> falcon.App[falcon.Request, falcon.Response]:
     """Build the WSGI app over an application (built from config if not given)."""
     application = application or build_application(config)
     translator = Translator(config.default_language)
     idempotency = Idempotency(application.recorder)
     limit = config.max_body_bytes
 
-    app = falcon.App(
-        middleware=[
-            ContextMiddleware(translator),
-            AuthMiddleware(TokenVerifier(config)),
-        ]
-    )
+    middleware: list[Any] = [
+        ContextMiddleware(translator),
+        AuthMiddleware(TokenVerifier(config)),
+    ]
+    app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=middleware)
     app.req_options.strip_url_path_trailing_slash = True
     ErrorRenderer(translator).install(app)
 
@@ -73,7 +73,7 @@ def create_app(
     return app
 
 
-def get_app() -> falcon.App:
+def get_app() -> falcon.App[falcon.Request, falcon.Response]:
     """The production app: configured from the environment, built in each worker.
 
     Tables are created once before the workers start (``api.manage migrate``),

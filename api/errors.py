@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import falcon
+from eventsourcing.persistence import InterfaceError, OperationalError
 
 from api.i18n import Translator
 from api.schemas import ErrorBody, encoder
@@ -129,12 +130,14 @@ class ErrorRenderer:
         if correlation_id:
             resp.set_header("X-Correlation-Id", correlation_id)
 
-    def install(self, app: falcon.App) -> None:
+    def install(self, app: falcon.App[falcon.Request, falcon.Response]) -> None:
         """Register the handlers; Falcon picks the most specific by class."""
         app.add_error_handler(Exception, self._unexpected)
         app.add_error_handler(falcon.HTTPError, self._falcon_error)
         app.add_error_handler(HttpError, self._http_error)
         app.add_error_handler(DomainError, self._domain_error)
+        app.add_error_handler(OperationalError, self._unavailable)
+        app.add_error_handler(InterfaceError, self._unavailable)
 
     def _domain_error(
         self, req: falcon.Request, resp: falcon.Response, ex: DomainError, _: Any
@@ -164,8 +167,15 @@ class ErrorRenderer:
         self.render(
             req, resp, status, "NA", MESSAGE_BY_STATUS.get(status, "error.general")
         )
-        for name, value in (ex.headers or {}).items():
-            resp.set_header(name, value)
+        if ex.headers:
+            resp.set_headers(ex.headers)
+
+    def _unavailable(
+        self, req: falcon.Request, resp: falcon.Response, ex: Exception, _: Any
+    ) -> None:
+        logger.error("store unavailable [correlation_id=%s]: %s", _cid(req), ex)
+        self.render(req, resp, 503, "NA", "error.service_unavailable")
+        resp.set_header("Retry-After", "1")
 
     def _unexpected(
         self, req: falcon.Request, resp: falcon.Response, ex: Exception, _: Any

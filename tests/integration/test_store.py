@@ -1,0 +1,161 @@
+"""The service layer over real stores (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from uuid import UUID, uuid4
+
+import pytest
+from eventsourcing.persistence import RecordConflictError
+
+from api.config import Config
+from api.storage import IdempotencyKeyTakenError, IdempotencyRecord, build_application
+from domain.application import ADMIN_SCOPE, Actor, TicketingApplication
+from domain.errors import VersionMismatchError
+
+ADMIN = Actor(member_uid=uuid4(), scopes=frozenset({ADMIN_SCOPE}))
+
+
+def seed(app: TicketingApplication) -> tuple[Actor, UUID]:
+    member = Actor(member_uid=uuid4())
+    contact = uuid4()
+    app.put_contact_access(ADMIN, member.member_uid, [contact])
+    app.put_category(ADMIN, uuid4(), key="general", names={"en": "G"}, active=True)
+    app.put_status(
+        ADMIN, uuid4(), key="open", names={"en": "Open"}, is_initial=True, is_closed=False
+    )
+    return member, contact
+
+
+def record(key: str, fingerprint: str = "f") -> IdempotencyRecord:
+    return IdempotencyRecord(
+        scope="s", key=key, fingerprint=fingerprint, status=201, headers={}, body=b"{}"
+    )
+
+
+def test_concurrent_updates_of_one_ticket_lose_nothing(
+    application: TicketingApplication,
+) -> None:
+    member, contact = seed(application)
+    ticket = application.create_ticket(
+        member, title="t", category_key="general", contact_uids=[contact]
+    )
+
+    def update(n: int) -> int:
+        return application.update_ticket(
+            member, ticket.id, {"description": f"change {n}"}
+        )
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        versions = list(pool.map(update, range(16)))
+
+    assert sorted(versions) == list(range(2, 18))
+    assert application.get_ticket(member, ticket.id).ticket.version == 17
+
+
+def test_stale_expected_version_is_a_mismatch(application: TicketingApplication) -> None:
+    member, contact = seed(application)
+    ticket = application.create_ticket(
+        member, title="t", category_key="general", contact_uids=[contact]
+    )
+    application.update_ticket(member, ticket.id, {"title": "u"}, expected_version=1)
+
+    with pytest.raises(VersionMismatchError):
+        application.update_ticket(member, ticket.id, {"title": "v"}, expected_version=1)
+
+
+def test_idempotency_record_is_saved_with_the_events(
+    application: TicketingApplication,
+) -> None:
+    member, contact = seed(application)
+
+    application.create_ticket(
+        member,
+        title="t",
+        category_key="general",
+        contact_uids=[contact],
+        save_kwargs={"idempotency": record("k1")},
+    )
+
+    stored = application.recorder.select_idempotency("s", "k1")  # type: ignore[attr-defined]
+    assert stored is not None
+    assert (stored.fingerprint, stored.status) == ("f", 201)
+
+
+def test_second_record_with_the_same_key_is_refused_and_writes_nothing(
+    application: TicketingApplication,
+) -> None:
+    member, contact = seed(application)
+    kwargs = {"title": "t", "category_key": "general", "contact_uids": [contact]}
+    application.create_ticket(member, **kwargs, save_kwargs={"idempotency": record("k")})
+    head = application.recorder.max_notification_id()
+
+    with pytest.raises(IdempotencyKeyTakenError):
+        application.create_ticket(
+            member, **kwargs, save_kwargs={"idempotency": record("k", "other")}
+        )
+
+    assert application.recorder.max_notification_id() == head
+
+
+def test_failed_event_insert_records_no_idempotency_key(
+    application: TicketingApplication,
+) -> None:
+    member, contact = seed(application)
+    ticket_id = uuid4()
+    kwargs = {
+        "title": "t",
+        "category_key": "general",
+        "contact_uids": [contact],
+        "ticket_id": ticket_id,
+    }
+    application.create_ticket(member, **kwargs)
+
+    with pytest.raises(RecordConflictError):
+        application.create_ticket(
+            member, **kwargs, save_kwargs={"idempotency": record("k2")}
+        )
+
+    assert application.recorder.select_idempotency("s", "k2") is None  # type: ignore[attr-defined]
+
+
+def test_events_and_keys_survive_a_restart(config: Config) -> None:
+    first = build_application(config)
+    member, contact = seed(first)
+    ticket = first.create_ticket(
+        member,
+        title="durable",
+        category_key="general",
+        contact_uids=[contact],
+        save_kwargs={"idempotency": record("k3")},
+    )
+    first.close()
+
+    second = build_application(config)
+    try:
+        view = second.get_ticket(member, ticket.id)
+        stored = second.recorder.select_idempotency("s", "k3")  # type: ignore[attr-defined]
+    finally:
+        second.close()
+
+    assert view.ticket.title == "durable"
+    assert stored is not None
+
+
+def test_watching_many_tickets_records_one_event_per_ticket(
+    application: TicketingApplication,
+) -> None:
+    member, contact = seed(application)
+    ids = [
+        application.create_ticket(
+            member, title=f"t{n}", category_key="general", contact_uids=[contact]
+        ).id
+        for n in range(3)
+    ]
+    head = application.recorder.max_notification_id() or 0
+
+    application.watch(member, ids)
+
+    notifications = application.recorder.select_notifications(head + 1, 10)
+    assert len(notifications) == 3
+    assert {n.originator_id for n in notifications} == set(ids)
