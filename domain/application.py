@@ -177,7 +177,7 @@ class TicketingApplication(Application[UUID]):
             self._check_version(ticket, expected_version)
             changes = {k: v for k, v in requested.items() if v != getattr(ticket, k)}
             status_uid = changes.get("status_uid")
-            if status_uid is not None and self._get(Status, status_uid) is None:
+            if status_uid is not None and self._read(Status, status_uid) is None:
                 raise StatusNotFoundError
             assignee = changes.get("assignee_member_uid")
             if assignee is not None and not self._allows(assignee, ticket.contact_uids):
@@ -260,8 +260,8 @@ class TicketingApplication(Application[UUID]):
         ticket = self._get_accessible_ticket(actor, ticket_id)
         return TicketView(
             ticket=ticket,
-            category=self._get(Category, ticket.category_uid),
-            status=self._get(Status, ticket.status_uid),
+            category=self._read(Category, ticket.category_uid),
+            status=self._read(Status, ticket.status_uid),
         )
 
     # -- directory -------------------------------------------------------------
@@ -354,11 +354,11 @@ class TicketingApplication(Application[UUID]):
 
     def get_category(self, category_uid: UUID) -> Category | None:
         """A category by uid, or None."""
-        return self._get(Category, category_uid)
+        return self._read(Category, category_uid)
 
     def get_status(self, status_uid: UUID) -> Status | None:
         """A status by uid, or None."""
-        return self._get(Status, status_uid)
+        return self._read(Status, status_uid)
 
     # -- helpers ---------------------------------------------------------------
 
@@ -380,12 +380,23 @@ class TicketingApplication(Application[UUID]):
                 time.sleep(random.uniform(0, 0.001 * (attempt + 1)))  # noqa: S311
         raise ConcurrencyError("too many concurrent writers")
 
-    def _get(self, cls: type[A], aggregate_id: UUID) -> A | None:
+    def _get(self, cls: type[A], aggregate_id: UUID, *, copy: bool = True) -> A | None:
+        """An aggregate of that class to change, or None if there is none."""
         try:
-            aggregate: Aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(
+                aggregate_id, deepcopy_from_cache=copy
+            )
         except AggregateNotFoundError:
             return None
         return aggregate if isinstance(aggregate, cls) else None
+
+    def _read(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """Like _get, for lookups that never change the aggregate.
+
+        Skips copying the cached aggregate; it is still fast-forwarded from the
+        store, so it is never stale.
+        """
+        return self._get(cls, aggregate_id, copy=False)
 
     def _get_ticket(self, ticket_id: UUID) -> Ticket:
         ticket = self._get(Ticket, ticket_id)
@@ -412,7 +423,7 @@ class TicketingApplication(Application[UUID]):
         return found
 
     def _grants(self, member_uid: UUID) -> frozenset[UUID]:
-        grants = self._get(ContactAccess, contact_access_id(member_uid))
+        grants = self._read(ContactAccess, contact_access_id(member_uid))
         return frozenset(grants.contact_uids) if grants else frozenset()
 
     def _allows(self, member_uid: UUID, contact_uids: list[UUID]) -> bool:
@@ -433,7 +444,7 @@ class TicketingApplication(Application[UUID]):
     def _resolve_category(
         self, category_uid: UUID | None, category_key: str | None
     ) -> Category | None:
-        by_uid = self._get(Category, category_uid) if category_uid else None
+        by_uid = self._read(Category, category_uid) if category_uid else None
         by_key = self._category_by_key(category_key) if category_key else None
         if by_uid and by_key and by_uid.id != by_key.id:
             raise CategoryMismatchError
@@ -442,13 +453,13 @@ class TicketingApplication(Application[UUID]):
         return by_uid or by_key
 
     def _category_by_key(self, key: str) -> Category | None:
-        index = self._get(KeyIndex, key_index_id("category", key))
+        index = self._read(KeyIndex, key_index_id("category", key))
         if index is None or index.owner_uid is None:
             return None
-        return self._get(Category, index.owner_uid)
+        return self._read(Category, index.owner_uid)
 
     def _initial_status_uid(self) -> UUID:
-        pointer = self._get(InitialStatus, INITIAL_STATUS_ID)
+        pointer = self._read(InitialStatus, INITIAL_STATUS_ID)
         if pointer is None or pointer.status_uid is None:
             raise StatusNotFoundError("no initial status is configured")
         return pointer.status_uid
