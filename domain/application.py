@@ -54,7 +54,7 @@ AUDIT_SCOPE: Final = "ticketing.audit"
 #: ``If-Match: *``: any existing version matches.
 ANY_VERSION: Final = -1
 
-DEFAULT_MAX_ATTEMPTS: Final = 25
+DEFAULT_MAX_ATTEMPTS: Final = 50
 
 
 @dataclass(frozen=True)
@@ -377,7 +377,7 @@ class TicketingApplication(Application[UUID]):
                 if expected_version is not None and expected_version != ANY_VERSION:
                     raise VersionMismatchError from None
                 # Jittered, growing back-off spreads out writers of one hot stream.
-                time.sleep(random.uniform(0, 0.001 * (attempt + 1)))  # noqa: S311
+                time.sleep(random.uniform(0, min(0.05, 0.002 * (attempt + 1))))  # noqa: S311
         raise ConcurrencyError("too many concurrent writers")
 
     def _get(self, cls: type[A], aggregate_id: UUID, *, copy: bool = True) -> A | None:
