@@ -39,6 +39,9 @@ accesslog = None
 errorlog = "-"
 loglevel = "info"
 proc_name = "ticketing"
+# Gunicorn >= 25.1 opens one control socket per user by default ($HOME/.gunicorn):
+# several instances on one machine (tests, benchmarks) would take it from each other.
+control_socket_disable = True
 
 
 def on_starting(server: Any) -> None:

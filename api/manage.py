@@ -296,6 +296,15 @@ def demo_guide(config: Config, tokens: dict[str, str]) -> str:
             _curl("DELETE", "/v1.0/tickets/watchlist", "MEMBER_TOKEN", watch),
         ),
         (
+            "Grant carol access to C1 as well (admin; reseeding undoes it)",
+            _curl(
+                "PUT",
+                f"/v1.0/members/{CAROL.uid}/contact-access",
+                "ADMIN_TOKEN",
+                {"contactUids": [str(C3), str(C1)]},
+            ),
+        ),
+        (
             "Read it, in German",
             _curl("GET", ticket, "MEMBER_TOKEN") + " \\\n  -H 'Accept-Language: de'",
         ),
@@ -316,7 +325,10 @@ def demo_guide(config: Config, tokens: dict[str, str]) -> str:
         *(f"  status      {s.key:<12} {s.uid}" for s in DEMO_STATUSES),
         f"  ticket      {DEMO_TICKET_UID}  (comment {DEMO_COMMENT_UID})",
         "",
-        f"Tokens (valid {DEMO_TOKEN_LIFETIME // 3600} h). Paste into your shell first:",
+        f"Tokens (valid {DEMO_TOKEN_LIFETIME // 3600} h): MEMBER_TOKEN is alice, "
+        "BYPASS_TOKEN an app client",
+        "with ticketing.bypass, ADMIN_TOKEN has ticketing.admin. "
+        "Paste into your shell first:",
         "",
         f"export BASE=http://{host}:{config.port}",
         *(f"export {name}={value}" for name, value in tokens.items()),

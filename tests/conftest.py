@@ -1,7 +1,8 @@
-"""Shared fixtures: one parametrised store fixture runs tests on SQLite and PostgreSQL."""
+"""Shared fixtures: one parametrised store fixture runs tests on both stores."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -45,7 +46,9 @@ def postgres_schema(postgres_url: str) -> Iterator[str]:
     """A schema of our own on that server, with the tables created once."""
     schema = f"test_{uuid.uuid4().hex[:12]}"
     create_schema(
-        Config(database_url=postgres_url, database_schema=schema, jwt_secret=TEST_SECRET)
+        Config(
+            database_url=postgres_url, database_schema=schema, jwt_secret=TEST_SECRET
+        )
     )
     yield schema
     with psycopg.connect(postgres_url, autocommit=True) as conn:
@@ -69,10 +72,12 @@ def _truncate_schema(url: str, schema: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Config]:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
     """A Config over an empty store, once for SQLite and once for PostgreSQL."""
     if request.param == "sqlite":
-        config = Config(sqlite_path=tmp_path / "ticketing.sqlite3", jwt_secret=TEST_SECRET)
+        config = Config(
+            sqlite_path=tmp_path / "ticketing.sqlite3", jwt_secret=TEST_SECRET
+        )
         create_schema(config)
     else:
         url = request.getfixturevalue("postgres_url")
@@ -85,7 +90,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Config]:
             pool_size=2,
             pool_max_overflow=4,
         )
-    yield Config(**{**config.__dict__, "create_tables": False})
+    return dataclasses.replace(config, create_tables=False)
 
 
 @pytest.fixture
@@ -97,7 +102,7 @@ def access_rule() -> AccessRule:
 @pytest.fixture
 def config(store: Config, access_rule: AccessRule) -> Config:
     """The Config a test runs with."""
-    return Config(**{**store.__dict__, "access_rule": access_rule})
+    return dataclasses.replace(store, access_rule=access_rule)
 
 
 @pytest.fixture

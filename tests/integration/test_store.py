@@ -22,7 +22,12 @@ def seed(app: TicketingApplication) -> tuple[Actor, UUID]:
     app.put_contact_access(ADMIN, member.member_uid, [contact])
     app.put_category(ADMIN, uuid4(), key="general", names={"en": "G"}, active=True)
     app.put_status(
-        ADMIN, uuid4(), key="open", names={"en": "Open"}, is_initial=True, is_closed=False
+        ADMIN,
+        uuid4(),
+        key="open",
+        names={"en": "Open"},
+        is_initial=True,
+        is_closed=False,
     )
     return member, contact
 
@@ -53,7 +58,9 @@ def test_concurrent_updates_of_one_ticket_lose_nothing(
     assert application.get_ticket(member, ticket.id).ticket.version == 17
 
 
-def test_stale_expected_version_is_a_mismatch(application: TicketingApplication) -> None:
+def test_stale_expected_version_is_a_mismatch(
+    application: TicketingApplication,
+) -> None:
     member, contact = seed(application)
     ticket = application.create_ticket(
         member, title="t", category_key="general", contact_uids=[contact]
@@ -87,7 +94,9 @@ def test_second_record_with_the_same_key_is_refused_and_writes_nothing(
 ) -> None:
     member, contact = seed(application)
     kwargs = {"title": "t", "category_key": "general", "contact_uids": [contact]}
-    application.create_ticket(member, **kwargs, save_kwargs={"idempotency": record("k")})
+    application.create_ticket(
+        member, **kwargs, save_kwargs={"idempotency": record("k")}
+    )
     head = application.recorder.max_notification_id()
 
     with pytest.raises(IdempotencyKeyTakenError):

@@ -9,8 +9,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = {
-    "domain": {"api", "projections", "falcon", "psycopg", "psycopg_pool", "msgspec",
-               "gunicorn", "jwt", "babel"},
+    "domain": {
+        "api",
+        "projections",
+        "falcon",
+        "psycopg",
+        "psycopg_pool",
+        "msgspec",
+        "gunicorn",
+        "jwt",
+        "babel",
+    },
     "projections": {"api", "falcon", "msgspec", "gunicorn", "jwt"},
 }
 
