@@ -36,19 +36,24 @@ class Idempotency:
         req: falcon.Request,
         resp: falcon.Response,
         actor: Actor,
+        route: str,
         status: int,
         headers: Mapping[str, str],
         body: bytes,
         command: Callable[[Mapping[str, Any]], object],
     ) -> None:
-        """Run ``command(save_kwargs)`` and answer, or replay the recorded answer."""
+        """Run ``command(save_kwargs)`` and answer, or replay the recorded answer.
+
+        ``route`` is the path with its ids in canonical form, so that every
+        spelling of one ticket id shares one scope.
+        """
         key = req.get_header(HEADER)
         record = None
         if key is not None:
             if not _SANE_KEY.match(key):
                 raise bad_request(HEADER, "1-255 visible ASCII characters")
             record = IdempotencyRecord(
-                scope=f"{actor.member_uid} {req.method} {req.path}",
+                scope=f"{actor.member_uid} {req.method} {route}",
                 key=key,
                 fingerprint=hashlib.sha256(
                     canonical_json(req.context.raw_body)
@@ -57,7 +62,7 @@ class Idempotency:
                 headers=dict(headers),
                 body=body,
             )
-            if self._replay(resp, record):
+            if self._replay(resp, record, reused_ok=True):
                 return
         try:
             command({"idempotency": record} if record else {})
@@ -67,13 +72,28 @@ class Idempotency:
             raise
         _answer(resp, status, headers, body)
 
-    def _replay(self, resp: falcon.Response, record: IdempotencyRecord) -> bool:
+    def _replay(
+        self,
+        resp: falcon.Response,
+        record: IdempotencyRecord,
+        *,
+        reused_ok: bool = False,
+    ) -> bool:
+        """Answer with the stored response if this is a retry of it.
+
+        A key reused with another body is reported only when the command gets as
+        far as saving (``reused_ok`` defers it), so that the command's own errors
+        (404, 403, 412) come first, as the contract orders them; the save then
+        fails on the taken key and nothing is recorded.
+        """
         stored: IdempotencyRecord | None = self._recorder.select_idempotency(
             record.scope, record.key
         )
         if stored is None:
             return False
         if stored.fingerprint != record.fingerprint:
+            if reused_ok:
+                return False
             raise IdempotencyKeyReusedError(key=record.key)
         _answer(resp, stored.status, stored.headers, stored.body)
         resp.set_header("Idempotent-Replayed", "true")

@@ -67,7 +67,8 @@ _IDEMPOTENCY_KEY = {
     "required": False,
     "description": "Scoped to the token's sub and the route, kept at least 24 hours: "
     "a retry with a JSON-equal body replays the original response (same ids); "
-    "another body gives 422 IdempotencyKeyReused. Concurrent duplicates wait for "
+    "another body gives 422 IdempotencyKeyReused (after the request's own 404, "
+    "403 and 412 checks). Concurrent duplicates wait for "
     "the first and receive its response, so 409 IdempotencyKeyInFlight is not "
     "produced by this implementation.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
@@ -251,7 +252,8 @@ def _paths() -> dict[str, Any]:
                 request=schemas.CategoryRequest,
                 errors=(403, 409),
                 parameters=(_path_param("categoryUid", "The category"),),
-                description="Keys are unique (409 KeyAlreadyUsed).",
+                description="Keys are unique (409 KeyAlreadyUsed); a uid that "
+                "already names another kind of entry is 409 UidAlreadyUsed.",
             )
         },
         "/v1.0/ticket-statuses/{statusUid}": {
@@ -262,8 +264,9 @@ def _paths() -> dict[str, Any]:
                 request=schemas.StatusRequest,
                 errors=(403, 409),
                 parameters=(_path_param("statusUid", "The status"),),
-                description="Keys are unique (409 KeyAlreadyUsed); marking one "
-                "status initial unmarks the previous one.",
+                description="Keys are unique (409 KeyAlreadyUsed); a uid that "
+                "already names another kind of entry is 409 UidAlreadyUsed; marking "
+                "one status initial unmarks the previous one.",
             )
         },
         "/health/live": {

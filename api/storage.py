@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, retry
 from psycopg import Cursor
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow
@@ -99,6 +100,26 @@ class SQLiteTicketingRecorder(SQLiteApplicationRecorder):
                 raise IdempotencyKeyTakenError(record.key)
         return super()._insert_events(c, stored_events, **kwargs)
 
+    def select_events_of(self, originator_ids: list[UUID]) -> list[StoredEvent]:
+        """Every event of these aggregates, in one query."""
+        marks = ",".join("?" * len(originator_ids))
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT * FROM {self.events_table_name} "
+                f"WHERE originator_id IN ({marks}) "
+                "ORDER BY originator_id, originator_version",
+                [i.hex for i in originator_ids],
+            )
+            return [
+                StoredEvent(
+                    originator_id=self.convert_originator_id(row["originator_id"]),
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=row["state"],
+                )
+                for row in c.fetchall()
+            ]
+
     def select_idempotency(self, scope: str, key: str) -> IdempotencyRecord | None:
         """The recorded request with this scope and key, if any."""
         with self.datastore.transaction(commit=False) as c:
@@ -138,6 +159,11 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
             "INSERT INTO {schema}.{table} (scope, key, fingerprint, response) "
             "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1"
         ).format(schema=schema, table=table)
+        self._select_events_of = SQL(
+            "SELECT originator_id, originator_version, topic, state "
+            "FROM {schema}.{table} WHERE originator_id = ANY(%s) "
+            "ORDER BY originator_id, originator_version"
+        ).format(schema=schema, table=Identifier(self.events_table_name))
         self._select_idempotency = SQL(
             "SELECT fingerprint, response::text AS response FROM {schema}.{table} "
             "WHERE scope = %s AND key = %s"
@@ -158,6 +184,21 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
             if curs.fetchone() is None:
                 raise IdempotencyKeyTakenError(record.key)
         super()._insert_events(curs, stored_events, **kwargs)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_events_of(self, originator_ids: list[UUID]) -> list[StoredEvent]:
+        """Every event of these aggregates, in one query."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._select_events_of, (originator_ids,), prepare=True)
+            return [
+                StoredEvent(
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+                for row in curs.fetchall()
+            ]
 
     def select_idempotency(self, scope: str, key: str) -> IdempotencyRecord | None:
         """The recorded request with this scope and key, if any."""
@@ -205,7 +246,9 @@ def eventsourcing_env(
         POSTGRES_MAX_OVERFLOW=str(config.pool_max_overflow),
         POSTGRES_CONNECT_TIMEOUT="10",
         POSTGRES_LOCK_TIMEOUT="10",
-        POSTGRES_PRE_PING="y",
+        # No ping per checkout: a broken connection fails its statement, and the
+        # recorders retry on InterfaceError/OperationalError with a new one.
+        POSTGRES_PRE_PING="n",
         APPLICATION_RECORDER_TOPIC=get_topic(PostgresTicketingRecorder),
     )
     return env

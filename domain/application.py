@@ -40,8 +40,10 @@ from domain.errors import (
     StatusNotFoundError,
     TicketInsufficientAccessError,
     TicketNotFoundError,
+    UidAlreadyUsedError,
     VersionMismatchError,
 )
+from domain.reads import ReadonlyAggregates, Reads
 from domain.ticket import Ticket
 
 T = TypeVar("T")
@@ -100,6 +102,11 @@ class TicketingApplication(Application[UUID]):
         self.access_rule = access_rule
         self.max_attempts = max_attempts
         super().__init__(env)
+        self._readonly = ReadonlyAggregates(
+            self.recorder,
+            self.mapper,
+            int(self.env.get(self.AGGREGATE_CACHE_MAXSIZE) or 0),
+        )
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Configure only from the given env, never from os.environ."""
@@ -126,17 +133,24 @@ class TicketingApplication(Application[UUID]):
         """Open a ticket; checks run in the contract's error order."""
         if category_uid is None and category_key is None:
             raise CategoryRequiredError
-        category = self._resolve_category(category_uid, category_key)
+        reads = self._reads(
+            contact_access_id(actor.member_uid),
+            INITIAL_STATUS_ID,
+            category_uid,
+            key_index_id("category", category_key) if category_key else None,
+            contact_access_id(assignee_member_uid) if assignee_member_uid else None,
+        )
+        category = self._resolve_category(reads, category_uid, category_key)
         if participant_uids is not None and not actor.is_bypass:
             raise BypassTokenRequiredError
-        if not actor.is_bypass and not self._allows(actor.member_uid, contact_uids):
+        if not actor.is_bypass and not reads.allows(actor.member_uid, contact_uids):
             raise CreatorInsufficientAccessError
         if category is None:
             raise CategoryNotFoundError
         if not category.active:
             raise CategoryInactiveError
-        status_uid = self._initial_status_uid()
-        if assignee_member_uid is not None and not self._allows(
+        status_uid = self._initial_status_uid(reads)
+        if assignee_member_uid is not None and not reads.allows(
             assignee_member_uid, contact_uids
         ):
             raise AssigneeInsufficientAccessError
@@ -172,15 +186,26 @@ class TicketingApplication(Application[UUID]):
         for name, value in requested.items():
             Ticket.check_property(name, value)
 
+        status_uid = requested.get("status_uid")
+        assignee = requested.get("assignee_member_uid")
+
         def command() -> int:
-            ticket = self._get_accessible_ticket(actor, ticket_id)
+            ticket = self._get_ticket(ticket_id)
+            reads = self._reads(
+                contact_access_id(actor.member_uid),
+                status_uid,
+                contact_access_id(assignee) if assignee else None,
+            )
+            self._check_access(actor, ticket, reads)
             self._check_version(ticket, expected_version)
             changes = {k: v for k, v in requested.items() if v != getattr(ticket, k)}
-            status_uid = changes.get("status_uid")
-            if status_uid is not None and self._read(Status, status_uid) is None:
+            new_status = changes.get("status_uid")
+            if new_status is not None and reads.get(Status, new_status) is None:
                 raise StatusNotFoundError
-            assignee = changes.get("assignee_member_uid")
-            if assignee is not None and not self._allows(assignee, ticket.contact_uids):
+            new_assignee = changes.get("assignee_member_uid")
+            if new_assignee is not None and not reads.allows(
+                new_assignee, ticket.contact_uids
+            ):
                 raise AssigneeInsufficientAccessError
             if ticket.update(changes, actor.member_uid):
                 self.save(ticket)
@@ -225,7 +250,7 @@ class TicketingApplication(Application[UUID]):
             ticket = self._get_ticket(ticket_id)
             if comment_id not in ticket.comments:
                 raise CommentNotFoundError(str(comment_id))
-            self._check_access(actor, ticket)
+            self._check_access(actor, ticket, self._reads())
             ticket.check_comment_author(comment_id, actor.member_uid)
             self._check_version(ticket, expected_version)
             if ticket.edit_comment(comment_id, text, actor.member_uid):
@@ -239,7 +264,8 @@ class TicketingApplication(Application[UUID]):
 
         def command() -> None:
             tickets = self._get_tickets(ticket_ids)
-            denied = [t.id for t in tickets if not self._may_access(actor, t)]
+            reads = self._reads(contact_access_id(actor.member_uid))
+            denied = [t.id for t in tickets if not self._may_access(actor, t, reads)]
             if denied:
                 raise TicketInsufficientAccessError(ticketIds=denied)
             self.save(*[t for t in tickets if t.watch(actor.member_uid)])
@@ -257,11 +283,15 @@ class TicketingApplication(Application[UUID]):
 
     def get_ticket(self, actor: Actor, ticket_id: UUID) -> TicketView:
         """The ticket with its category and status, if the actor may see it."""
-        ticket = self._get_accessible_ticket(actor, ticket_id)
+        ticket = self._get_ticket(ticket_id)
+        reads = self._reads(
+            contact_access_id(actor.member_uid), ticket.category_uid, ticket.status_uid
+        )
+        self._check_access(actor, ticket, reads)
         return TicketView(
             ticket=ticket,
-            category=self._read(Category, ticket.category_uid),
-            status=self._read(Status, ticket.status_uid),
+            category=reads.get(Category, ticket.category_uid),
+            status=reads.get(Status, ticket.status_uid),
         )
 
     # -- directory -------------------------------------------------------------
@@ -287,7 +317,7 @@ class TicketingApplication(Application[UUID]):
 
     def get_contact_access(self, member_uid: UUID) -> list[UUID]:
         """The contacts a member has access to (empty when it has no grants)."""
-        return sorted(self._grants(member_uid), key=str)
+        return sorted(self._reads().grants(member_uid), key=str)
 
     def put_category(  # noqa: PLR0913
         self,
@@ -301,7 +331,7 @@ class TicketingApplication(Application[UUID]):
         """Create or revise a category; its key must be unused by others."""
 
         def command() -> None:
-            category = self._get(Category, category_uid)
+            category = self._get_for_upsert(Category, category_uid)
             old_key = category.key if category else None
             keys = self._claim_key("category", key, category_uid, old_key)
             if category is None:
@@ -331,7 +361,7 @@ class TicketingApplication(Application[UUID]):
         """Create or revise a status; marking it initial unmarks the previous one."""
 
         def command() -> None:
-            status = self._get(Status, status_uid)
+            status = self._get_for_upsert(Status, status_uid)
             old_key = status.key if status else None
             changed: list[Aggregate] = self._claim_key(
                 "status", key, status_uid, old_key
@@ -354,11 +384,11 @@ class TicketingApplication(Application[UUID]):
 
     def get_category(self, category_uid: UUID) -> Category | None:
         """A category by uid, or None."""
-        return self._read(Category, category_uid)
+        return self._reads().get(Category, category_uid)
 
     def get_status(self, status_uid: UUID) -> Status | None:
         """A status by uid, or None."""
-        return self._read(Status, status_uid)
+        return self._reads().get(Status, status_uid)
 
     # -- helpers ---------------------------------------------------------------
 
@@ -390,13 +420,20 @@ class TicketingApplication(Application[UUID]):
             return None
         return aggregate if isinstance(aggregate, cls) else None
 
-    def _read(self, cls: type[A], aggregate_id: UUID) -> A | None:
-        """Like _get, for lookups that never change the aggregate.
+    def _get_for_upsert(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """Like _get, but a uid that names another kind of aggregate is a conflict."""
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        if not isinstance(aggregate, cls):
+            raise UidAlreadyUsedError(uid=str(aggregate_id))
+        return aggregate
 
-        Skips copying the cached aggregate; it is still fast-forwarded from the
-        store, so it is never stale.
-        """
-        return self._get(cls, aggregate_id, copy=False)
+    def _reads(self, *aggregate_ids: UUID | None) -> Reads:
+        """Read-only aggregates for one command, fetched with one query."""
+        ids = [i for i in aggregate_ids if i is not None]
+        return Reads(self._readonly, self.access_rule, ids)
 
     def _get_ticket(self, ticket_id: UUID) -> Ticket:
         ticket = self._get(Ticket, ticket_id)
@@ -406,7 +443,9 @@ class TicketingApplication(Application[UUID]):
 
     def _get_accessible_ticket(self, actor: Actor, ticket_id: UUID) -> Ticket:
         ticket = self._get_ticket(ticket_id)
-        self._check_access(actor, ticket)
+        self._check_access(
+            actor, ticket, self._reads(contact_access_id(actor.member_uid))
+        )
         return ticket
 
     def _get_tickets(self, ticket_ids: Iterable[UUID]) -> list[Ticket]:
@@ -422,18 +461,12 @@ class TicketingApplication(Application[UUID]):
             raise TicketNotFoundError(ticketIds=missing)
         return found
 
-    def _grants(self, member_uid: UUID) -> frozenset[UUID]:
-        grants = self._read(ContactAccess, contact_access_id(member_uid))
-        return frozenset(grants.contact_uids) if grants else frozenset()
+    @staticmethod
+    def _may_access(actor: Actor, ticket: Ticket, reads: Reads) -> bool:
+        return actor.is_bypass or reads.allows(actor.member_uid, ticket.contact_uids)
 
-    def _allows(self, member_uid: UUID, contact_uids: list[UUID]) -> bool:
-        return self.access_rule.allows(self._grants(member_uid), contact_uids)
-
-    def _may_access(self, actor: Actor, ticket: Ticket) -> bool:
-        return actor.is_bypass or self._allows(actor.member_uid, ticket.contact_uids)
-
-    def _check_access(self, actor: Actor, ticket: Ticket) -> None:
-        if not self._may_access(actor, ticket):
+    def _check_access(self, actor: Actor, ticket: Ticket, reads: Reads) -> None:
+        if not self._may_access(actor, ticket, reads):
             raise TicketInsufficientAccessError(str(ticket.id))
 
     @staticmethod
@@ -441,25 +474,25 @@ class TicketingApplication(Application[UUID]):
         if expected_version not in (None, ANY_VERSION, ticket.version):
             raise VersionMismatchError(currentVersion=ticket.version)
 
+    @staticmethod
     def _resolve_category(
-        self, category_uid: UUID | None, category_key: str | None
+        reads: Reads, category_uid: UUID | None, category_key: str | None
     ) -> Category | None:
-        by_uid = self._read(Category, category_uid) if category_uid else None
-        by_key = self._category_by_key(category_key) if category_key else None
+        by_uid = reads.get(Category, category_uid) if category_uid else None
+        by_key = None
+        if category_key:
+            index = reads.get(KeyIndex, key_index_id("category", category_key))
+            if index is not None and index.owner_uid is not None:
+                by_key = reads.get(Category, index.owner_uid)
         if by_uid and by_key and by_uid.id != by_key.id:
             raise CategoryMismatchError
         if (category_uid and by_uid is None) or (category_key and by_key is None):
             return None
         return by_uid or by_key
 
-    def _category_by_key(self, key: str) -> Category | None:
-        index = self._read(KeyIndex, key_index_id("category", key))
-        if index is None or index.owner_uid is None:
-            return None
-        return self._read(Category, index.owner_uid)
-
-    def _initial_status_uid(self) -> UUID:
-        pointer = self._read(InitialStatus, INITIAL_STATUS_ID)
+    @staticmethod
+    def _initial_status_uid(reads: Reads) -> UUID:
+        pointer = reads.get(InitialStatus, INITIAL_STATUS_ID)
         if pointer is None or pointer.status_uid is None:
             raise StatusNotFoundError("no initial status is configured")
         return pointer.status_uid

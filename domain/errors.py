@@ -180,3 +180,10 @@ class AuditScopeRequiredError(AccessDeniedError):
 
     sub_code = "AuditScopeRequired"
     message_id = "error.audit_scope_required"
+
+
+class UidAlreadyUsedError(ConflictError):
+    """The uid already identifies another kind of entry (a ticket, a status...)."""
+
+    sub_code = "UidAlreadyUsed"
+    message_id = "error.uid_already_used"

@@ -502,15 +502,8 @@ def test_invalid_status_body_is_rejected(client, tokens, directory, body, field)
 
 # -- uids shared with other kinds of entries -------------------------------------
 
-_UID_CLASH_BUG = (
-    "production bug: the Category/Status aggregate is created with a uid another "
-    "aggregate already owns; the save conflicts, TicketingApplication._retrying "
-    "treats it as a concurrent writer, retries 25 times and answers 503 "
-    "ServiceUnavailable ('too many requests') instead of a 4xx"
-)
 
 
-@pytest.mark.xfail(strict=True, reason=_UID_CLASH_BUG)
 def test_status_uid_already_used_by_a_category_is_a_conflict(client, tokens, directory):
     result = client.simulate_put(
         status_url(directory.category),
@@ -518,10 +511,9 @@ def test_status_uid_already_used_by_a_category_is_a_conflict(client, tokens, dir
         headers=tokens.admin(),
     )
 
-    assert_error(result, 409, "Conflict", result.json["subCode"])
+    assert_error(result, 409, "Conflict", "UidAlreadyUsed")
 
 
-@pytest.mark.xfail(strict=True, reason=_UID_CLASH_BUG)
 def test_category_uid_already_used_by_a_ticket_is_a_conflict(
     client, tokens, create_ticket, directory
 ):
@@ -533,4 +525,4 @@ def test_category_uid_already_used_by_a_ticket_is_a_conflict(
         headers=tokens.admin(),
     )
 
-    assert_error(result, 409, "Conflict", result.json["subCode"])
+    assert_error(result, 409, "Conflict", "UidAlreadyUsed")

@@ -345,13 +345,6 @@ def test_stale_if_match_beats_assignee_without_access(
     assert version_of(client, tokens, ticket_id) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contract gap or bug: Idempotency.run checks the stored key before the "
-    "command runs, so a reused key with another body answers 422 "
-    "IdempotencyKeyReused although the stale If-Match (412) comes first in the "
-    "contract's order",
-)
 def test_stale_if_match_beats_reused_idempotency_key(
     client, tokens, create_ticket, directory
 ):

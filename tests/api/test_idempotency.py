@@ -332,12 +332,6 @@ def test_comment_key_survives_a_restart(
     assert version_of(client, tokens, ticket_id) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="production bug: the idempotency scope is the raw request path, so the "
-    "same ticket id spelled in upper case or without hyphens (both routed by the "
-    "uuid converter) escapes the replay and adds a second comment",
-)
 @pytest.mark.parametrize("spell", [str.upper, lambda s: s.replace("-", "")])
 def test_comment_key_is_scoped_to_the_ticket_not_to_how_its_id_is_spelled(
     client, tokens, create_ticket, directory, spell
