@@ -6,6 +6,7 @@ as the command's events, so a request is recorded exactly when its effect is.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,13 +14,12 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import get_topic, retry
-from psycopg import Cursor
 from psycopg.conninfo import conninfo_to_dict
-from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from api.config import Config
@@ -155,9 +155,10 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
                 "PRIMARY KEY (scope, key))"
             ).format(schema=schema, table=table)
         )
+        # No ON CONFLICT: a taken key must abort the whole transaction.
         self._insert_idempotency = SQL(
             "INSERT INTO {schema}.{table} (scope, key, fingerprint, response) "
-            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1"
+            "VALUES (%s, %s, %s, %s)"
         ).format(schema=schema, table=table)
         self._select_events_of = SQL(
             "SELECT originator_id, originator_version, topic, state "
@@ -169,21 +170,60 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
             "WHERE scope = %s AND key = %s"
         ).format(schema=schema, table=table)
 
-    def _insert_events(
-        self,
-        curs: Cursor[DictRow],
-        stored_events: Sequence[StoredEvent],
-        **kwargs: Any,
-    ) -> None:
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """Record one save as one transaction, sent in a single round trip.
+
+        BEGIN, the idempotency record, the table lock, NOTIFY, the events and COMMIT
+        go to the server as one pipeline, so the events table lock (which keeps
+        notification ids in commit order for tailing readers, as in the parent
+        class) is held only while the server works, never across a client round
+        trip or a wait for the GIL. An error skips the rest, COMMIT included.
+        """
+        if not stored_events:
+            return []
         record: IdempotencyRecord | None = kwargs.get("idempotency")
-        if record is not None:
-            curs.execute(
-                self._insert_idempotency,
-                (record.scope, record.key, record.fingerprint, record.response_json()),
+        events = [
+            self.construct_pg_stored_event(
+                e.originator_id, e.originator_version, e.topic, e.state
             )
-            if curs.fetchone() is None:
-                raise IdempotencyKeyTakenError(record.key)
-        super()._insert_events(curs, stored_events, **kwargs)
+            for e in stored_events
+        ]
+        with self.datastore.get_connection() as conn:
+            try:
+                with conn.pipeline() as pipeline, conn.cursor() as curs:
+                    curs.execute("BEGIN")
+                    if record is not None:
+                        curs.execute(
+                            self._insert_idempotency,
+                            (
+                                record.scope,
+                                record.key,
+                                record.fingerprint,
+                                record.response_json(),
+                            ),
+                            prepare=True,
+                        )
+                    for statement in self.lock_table_statements:
+                        curs.execute(statement, prepare=True)
+                    self._notify_channel(curs)
+                    with conn.cursor() as insert:
+                        insert.execute(
+                            self.insert_events_statement, (events,), prepare=True
+                        )
+                        curs.execute("COMMIT")
+                        pipeline.sync()
+                        return [row["notification_id"] for row in insert.fetchall()]
+            except psycopg.errors.UniqueViolation as exc:
+                _rollback(conn)
+                if record is not None and exc.diag.table_name == IDEMPOTENCY_TABLE:
+                    raise IdempotencyKeyTakenError(record.key) from None
+                raise
+            except BaseException:
+                _rollback(conn)
+                raise
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events_of(self, originator_ids: list[UUID]) -> list[StoredEvent]:
@@ -211,6 +251,14 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
             scope, key, row["fingerprint"], row["response"]
         )
         return result
+
+
+def _rollback(conn: psycopg.Connection[Any]) -> None:
+    """End a failed transaction so the connection goes back to the pool clean."""
+    # A broken connection cannot roll back; the pool discards it.
+    with contextlib.suppress(psycopg.Error):
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.execute("ROLLBACK")
 
 
 def eventsourcing_env(

@@ -503,7 +503,6 @@ def test_invalid_status_body_is_rejected(client, tokens, directory, body, field)
 # -- uids shared with other kinds of entries -------------------------------------
 
 
-
 def test_status_uid_already_used_by_a_category_is_a_conflict(client, tokens, directory):
     result = client.simulate_put(
         status_url(directory.category),

@@ -363,3 +363,13 @@ def test_stale_if_match_beats_reused_idempotency_key(
     )
 
     assert_error(result, 412, "PreconditionFailed", "VersionMismatch")
+
+
+def test_missing_creator_access_beats_reused_idempotency_key(client, tokens, directory):
+    headers = {**tokens.member(directory.alice), "Idempotency-Key": "create-once"}
+    client.simulate_post(TICKETS, json=ticket_request(directory), headers=headers)
+    forbidden = ticket_request(directory, contactUids=[str(directory.contact_b)])
+
+    result = client.simulate_post(TICKETS, json=forbidden, headers=headers)
+
+    assert_error(result, 403, "Forbidden", "CreatorInsufficientAccess")
