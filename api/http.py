@@ -13,13 +13,14 @@ from api.auth import AuthenticationError, TokenVerifier
 from api.errors import HttpError, bad_request
 from api.i18n import Translator
 from api.schemas import decoder
-from domain.application import ANY_VERSION, Actor
+from domain.application import ANY_VERSION, Actor, ExpectedVersion
 
 S = TypeVar("S")
 
 CORRELATION_HEADER = "X-Correlation-Id"
 _SANE_CORRELATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _MSGSPEC_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_STRONG_VERSION_TAG = re.compile(r'^"([1-9][0-9]{0,17})"$')
 _BACKTICKED = re.compile(r"`(?P<name>[^`]+)`")
 
 #: Paths served without a bearer token.
@@ -137,21 +138,21 @@ def check_not_blank(value: str | None, field: str) -> None:
         raise bad_request(field, "must not be blank")
 
 
-def expected_version(req: falcon.Request) -> int | None:
-    """The version named by If-Match: None if absent, ANY_VERSION for ``*``.
+def expected_version(req: falcon.Request) -> ExpectedVersion:
+    """The versions If-Match names: None if absent, ANY_VERSION for ``*``.
 
-    A header that names no strong version of ours can never match, so it maps
-    to version 0 (tickets start at 1), which yields 412.
+    Only quoted strong tags of ours (``"3"``) can match (RFC 7232 strong
+    comparison); others are ignored, so a header naming none of ours gets 412.
     """
     header = req.get_header("If-Match")
     if header is None or not header.strip():
         return None
-    if header.strip() == "*":
+    tags = [tag.strip() for tag in header.split(",")]
+    if tags == ["*"]:
         return ANY_VERSION
-    for tag in req.if_match or ():
-        if isinstance(tag, falcon.ETag) and not tag.is_weak and tag.isdigit():
-            return int(tag)
-    return 0
+    return frozenset(
+        int(match.group(1)) for tag in tags if (match := _STRONG_VERSION_TAG.match(tag))
+    )
 
 
 def etag(version: int) -> str:

@@ -56,6 +56,10 @@ AUDIT_SCOPE: Final = "ticketing.audit"
 #: ``If-Match: *``: any existing version matches.
 ANY_VERSION: Final = -1
 
+#: What a write expects the ticket's version to be: None (anything), ANY_VERSION,
+#: one version, or any of several (an If-Match list).
+ExpectedVersion = int | frozenset[int] | None
+
 DEFAULT_MAX_ATTEMPTS: Final = 50
 
 
@@ -180,7 +184,7 @@ class TicketingApplication(Application[UUID]):
         ticket_id: UUID,
         requested: Mapping[str, Any],
         *,
-        expected_version: int | None = None,
+        expected_version: ExpectedVersion = None,
     ) -> int:
         """Apply property changes; returns the ticket's version afterwards."""
         for name, value in requested.items():
@@ -220,7 +224,7 @@ class TicketingApplication(Application[UUID]):
         text: str,
         *,
         comment_id: UUID | None = None,
-        expected_version: int | None = None,
+        expected_version: ExpectedVersion = None,
         save_kwargs: Mapping[str, Any] | None = None,
     ) -> tuple[UUID, int]:
         """Add a comment by the actor; returns its id and the ticket's version."""
@@ -242,7 +246,7 @@ class TicketingApplication(Application[UUID]):
         comment_id: UUID,
         text: str,
         *,
-        expected_version: int | None = None,
+        expected_version: ExpectedVersion = None,
     ) -> int:
         """Replace the text of the actor's own comment; returns the version."""
 
@@ -393,7 +397,7 @@ class TicketingApplication(Application[UUID]):
     # -- helpers ---------------------------------------------------------------
 
     def _retrying(
-        self, command: Callable[[], T], expected_version: int | None = None
+        self, command: Callable[[], T], expected_version: ExpectedVersion = None
     ) -> T:
         """Run a command, rerunning it on fresh state when a write conflicts.
 
@@ -470,8 +474,12 @@ class TicketingApplication(Application[UUID]):
             raise TicketInsufficientAccessError(str(ticket.id))
 
     @staticmethod
-    def _check_version(ticket: Ticket, expected_version: int | None) -> None:
-        if expected_version not in (None, ANY_VERSION, ticket.version):
+    def _check_version(ticket: Ticket, expected_version: ExpectedVersion) -> None:
+        if expected_version is None or expected_version == ANY_VERSION:
+            return
+        if isinstance(expected_version, int):
+            expected_version = frozenset({expected_version})
+        if ticket.version not in expected_version:
             raise VersionMismatchError(currentVersion=ticket.version)
 
     @staticmethod
