@@ -13,6 +13,7 @@ from api.errors import ErrorRenderer
 from api.http import AuthMiddleware, ContextMiddleware
 from api.i18n import Translator
 from api.idempotency import Idempotency
+from api.logs import configure_logging
 from api.openapi import OpenApiResource
 from api.resources import (
     CategoryResource,
@@ -79,5 +80,6 @@ def get_app() -> falcon.App[falcon.Request, falcon.Response]:
     Tables are created once before the workers start (``api.manage migrate``),
     so workers never race to create them.
     """
+    configure_logging()
     config = dataclasses.replace(Config.from_env(), create_tables=False)
     return create_app(config)

@@ -163,7 +163,7 @@ class ErrorRenderer:
     ) -> None:
         status = ex.status_code
         if status >= 500:
-            logger.error("server error %s", status, extra={"correlation_id": _cid(req)})
+            logger.error("server error %s", status)
         self.render(
             req, resp, status, "NA", MESSAGE_BY_STATUS.get(status, "error.general")
         )
@@ -173,19 +173,15 @@ class ErrorRenderer:
     def _unavailable(
         self, req: falcon.Request, resp: falcon.Response, ex: Exception, _: Any
     ) -> None:
-        logger.error("store unavailable [correlation_id=%s]: %s", _cid(req), ex)
+        logger.error("store unavailable: %s", ex)
         self.render(req, resp, 503, "NA", "error.service_unavailable")
         resp.set_header("Retry-After", "1")
 
     def _unexpected(
         self, req: falcon.Request, resp: falcon.Response, ex: Exception, _: Any
     ) -> None:
-        logger.exception("unexpected error [correlation_id=%s]", _cid(req), exc_info=ex)
+        logger.exception("unexpected error", exc_info=ex)
         self.render(req, resp, 500, "NA", "error.general")
-
-
-def _cid(req: falcon.Request) -> str:
-    return str(getattr(req.context, "correlation_id", ""))
 
 
 def _jsonable(properties: dict[str, Any]) -> dict[str, Any]:

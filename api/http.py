@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import falcon
 import msgspec
 
+from api import logs
 from api.auth import AuthenticationError, TokenVerifier
 from api.errors import HttpError, bad_request
 from api.i18n import Translator
@@ -41,6 +42,7 @@ class ContextMiddleware:
         req.context.correlation_id = (
             given if given and _SANE_CORRELATION_ID.match(given) else uuid.uuid4().hex
         )
+        req.context.log_token = logs.correlation_id.set(req.context.correlation_id)
         req.context.language = self._translator.negotiate(
             req.get_param("language"), req.get_header("Accept-Language")
         )
@@ -59,6 +61,9 @@ class ContextMiddleware:
         language = getattr(req.context, "language", None)
         if language:
             resp.set_header("Content-Language", language)
+        log_token = getattr(req.context, "log_token", None)
+        if log_token is not None:
+            logs.correlation_id.reset(log_token)
 
 
 class AuthMiddleware:
