@@ -27,6 +27,7 @@ from domain.directory import (
     key_index_id,
 )
 from domain.errors import (
+    AdminScopeRequiredError,
     AssigneeInsufficientAccessError,
     BypassTokenRequiredError,
     CategoryInactiveError,
@@ -303,7 +304,8 @@ class TicketingApplication(Application[UUID]):
     def put_contact_access(
         self, actor: Actor, member_uid: UUID, contact_uids: list[UUID]
     ) -> None:
-        """Replace a member's grants (an idempotent upsert)."""
+        """Replace a member's grants (an idempotent upsert; admin only)."""
+        self._check_admin(actor)
 
         def command() -> None:
             grants = self._get(ContactAccess, contact_access_id(member_uid))
@@ -319,8 +321,9 @@ class TicketingApplication(Application[UUID]):
 
         self._retrying(command)
 
-    def get_contact_access(self, member_uid: UUID) -> list[UUID]:
-        """The contacts a member has access to (empty when it has no grants)."""
+    def get_contact_access(self, actor: Actor, member_uid: UUID) -> list[UUID]:
+        """The contacts a member has access to (empty when none; admin only)."""
+        self._check_admin(actor)
         return sorted(self._reads().grants(member_uid), key=str)
 
     def put_category(  # noqa: PLR0913
@@ -333,6 +336,7 @@ class TicketingApplication(Application[UUID]):
         active: bool,
     ) -> None:
         """Create or revise a category; its key must be unused by others."""
+        self._check_admin(actor)
 
         def command() -> None:
             category = self._get_for_upsert(Category, category_uid)
@@ -363,6 +367,7 @@ class TicketingApplication(Application[UUID]):
         is_closed: bool,
     ) -> None:
         """Create or revise a status; marking it initial unmarks the previous one."""
+        self._check_admin(actor)
 
         def command() -> None:
             status = self._get_for_upsert(Status, status_uid)
@@ -464,6 +469,11 @@ class TicketingApplication(Application[UUID]):
         if missing:
             raise TicketNotFoundError(ticketIds=missing)
         return found
+
+    @staticmethod
+    def _check_admin(actor: Actor) -> None:
+        if not actor.is_admin:
+            raise AdminScopeRequiredError
 
     @staticmethod
     def _may_access(actor: Actor, ticket: Ticket, reads: Reads) -> bool:

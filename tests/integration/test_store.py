@@ -11,7 +11,7 @@ from eventsourcing.persistence import RecordConflictError
 from api.config import Config
 from api.storage import IdempotencyKeyTakenError, IdempotencyRecord, build_application
 from domain.application import ADMIN_SCOPE, Actor, TicketingApplication
-from domain.errors import VersionMismatchError
+from domain.errors import AdminScopeRequiredError, VersionMismatchError
 
 ADMIN = Actor(member_uid=uuid4(), scopes=frozenset({ADMIN_SCOPE}))
 
@@ -168,3 +168,21 @@ def test_watching_many_tickets_records_one_event_per_ticket(
     notifications = application.recorder.select_notifications(head + 1, 10)
     assert len(notifications) == 3
     assert {n.originator_id for n in notifications} == set(ids)
+
+
+def test_directory_commands_need_the_admin_scope(
+    application: TicketingApplication,
+) -> None:
+    member = Actor(member_uid=uuid4())
+
+    with pytest.raises(AdminScopeRequiredError):
+        application.put_contact_access(member, member.member_uid, [uuid4()])
+    with pytest.raises(AdminScopeRequiredError):
+        application.get_contact_access(member, member.member_uid)
+    with pytest.raises(AdminScopeRequiredError):
+        application.put_category(member, uuid4(), key="k", names={}, active=True)
+    with pytest.raises(AdminScopeRequiredError):
+        application.put_status(
+            member, uuid4(), key="k", names={}, is_initial=False, is_closed=False
+        )
+    assert application.recorder.max_notification_id() in (None, 0)
