@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -16,6 +16,8 @@ from api.config import Config
 from domain.application import Actor
 
 LEEWAY_SECONDS = 30
+#: Verified tokens remembered per process (clients reuse one token for many calls).
+VERIFIED_CACHE_SIZE = 4096
 
 
 class AuthenticationError(Exception):
@@ -25,7 +27,8 @@ class AuthenticationError(Exception):
 class TokenVerifier:
     """Turns a bearer token into an Actor, or raises AuthenticationError."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
         self._issuer = config.jwt_issuer
         self._audience = config.jwt_audience
         if config.jwt_public_key_path is not None:
@@ -42,6 +45,9 @@ class TokenVerifier:
         if self._audience:
             required.append("aud")
         self._options: Any = {"require": required, "verify_aud": bool(self._audience)}
+        # token -> (actor, exp, nbf): the signature and claims never change for one
+        # token string, so only the time window is checked again on a hit.
+        self._verified: dict[str, tuple[Actor, float, float | None]] = {}
 
     def actor(self, authorization: str | None) -> Actor:
         """The actor named by an ``Authorization: Bearer <JWT>`` header value."""
@@ -51,6 +57,16 @@ class TokenVerifier:
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise AuthenticationError("not a bearer token")
+        known = self._verified.get(token)
+        if known is not None:
+            actor, expires, not_before = known
+            now = self._clock()
+            if now > expires + LEEWAY_SECONDS:
+                self._verified.pop(token, None)
+                raise AuthenticationError("Signature has expired")
+            if not_before is not None and now < not_before - LEEWAY_SECONDS:
+                raise AuthenticationError("The token is not yet valid (nbf)")
+            return actor
         try:
             claims = jwt.decode(
                 token,
@@ -63,7 +79,16 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise AuthenticationError(str(exc)) from None
-        return _actor_from_claims(claims)
+        actor = _actor_from_claims(claims)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        nbf = claims.get("nbf")
+        self._verified[token] = (
+            actor,
+            float(claims["exp"]),
+            float(nbf) if isinstance(nbf, int | float) else None,
+        )
+        return actor
 
 
 def _actor_from_claims(claims: dict[str, Any]) -> Actor:

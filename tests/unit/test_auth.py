@@ -107,3 +107,43 @@ def test_issuer_and_audience_are_checked_when_configured() -> None:
     for token in (wrong_issuer, no_audience):
         with pytest.raises(AuthenticationError):
             verifier.actor(f"Bearer {token}")
+
+
+def test_a_remembered_token_is_refused_once_it_expires() -> None:
+    config = Config()
+    now = time.time()
+    clock = [now]
+    verifier = TokenVerifier(config, clock=lambda: clock[0])
+    token = issue_token(config, uuid4(), expires_in=60)
+    verifier.actor(f"Bearer {token}")
+
+    clock[0] = now + 60 + 31
+
+    with pytest.raises(AuthenticationError):
+        verifier.actor(f"Bearer {token}")
+
+
+def test_a_remembered_token_is_still_refused_before_nbf() -> None:
+    config = Config()
+    now = time.time()
+    clock = [now]
+    verifier = TokenVerifier(config, clock=lambda: clock[0])
+    token = issue_token(config, uuid4(), nbf=int(now) + 20)
+    verifier.actor(f"Bearer {token}")  # within the 30 s leeway
+
+    clock[0] = now - 20
+
+    with pytest.raises(AuthenticationError):
+        verifier.actor(f"Bearer {token}")
+
+
+def test_a_tampered_copy_of_a_remembered_token_is_refused() -> None:
+    config = Config()
+    verifier = TokenVerifier(config)
+    token = issue_token(config, uuid4())
+    verifier.actor(f"Bearer {token}")
+    header, payload, signature = token.split(".")
+    forged = f"{header}.{payload}.{signature[:-2]}AA"
+
+    with pytest.raises(AuthenticationError):
+        verifier.actor(f"Bearer {forged}")
