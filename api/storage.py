@@ -160,6 +160,7 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
             "INSERT INTO {schema}.{table} (scope, key, fingerprint, response) "
             "VALUES (%s, %s, %s, %s)"
         ).format(schema=schema, table=table)
+        self._notify_statement = SQL("NOTIFY {}").format(Identifier(self.channel_name))
         self._select_events_of = SQL(
             "SELECT originator_id, originator_version, topic, state "
             "FROM {schema}.{table} WHERE originator_id = ANY(%s) "
@@ -208,7 +209,7 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
                         )
                     for statement in self.lock_table_statements:
                         curs.execute(statement, prepare=True)
-                    self._notify_channel(curs)
+                    curs.execute(self._notify_statement)
                     with conn.cursor() as insert:
                         insert.execute(
                             self.insert_events_statement, (events,), prepare=True
