@@ -38,6 +38,7 @@ from api.schemas import (
     WatchlistRequest,
     encoder,
 )
+from api.storage import ping_store
 from domain.application import TicketingApplication, TicketView
 
 #: updateProperties names (lower-cased) -> domain property names.
@@ -385,5 +386,5 @@ class HealthResource:
 
     def on_get_ready(self, req: falcon.Request, resp: falcon.Response) -> None:
         """The event store answers."""
-        self._app.recorder.max_notification_id()
+        ping_store(self._app)
         _json(resp, HealthBody(status="ready"))

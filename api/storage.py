@@ -26,6 +26,9 @@ from api.config import Config
 from domain.application import TicketingApplication
 
 IDEMPOTENCY_TABLE = "ticketing_idempotency"
+#: Attempts of a read that failed on a lost connection or an unreachable server.
+READ_ATTEMPTS = 3
+CONNECT_TIMEOUT_SECONDS = 3
 
 
 @dataclass(frozen=True)
@@ -100,15 +103,19 @@ class SQLiteTicketingRecorder(SQLiteApplicationRecorder):
                 raise IdempotencyKeyTakenError(record.key)
         return super()._insert_events(c, stored_events, **kwargs)
 
-    def select_events_of(self, originator_ids: list[UUID]) -> list[StoredEvent]:
-        """Every event of these aggregates, in one query."""
-        marks = ",".join("?" * len(originator_ids))
+    def select_events_after(
+        self, positions: list[tuple[UUID, int]]
+    ) -> list[StoredEvent]:
+        """The events of several aggregates after given versions, in one query."""
+        where = " OR ".join(
+            ["(originator_id = ? AND originator_version > ?)"] * len(positions)
+        )
+        params = [p for i, v in positions for p in (i.hex, v)]
         with self.datastore.transaction(commit=False) as c:
             c.execute(
-                f"SELECT * FROM {self.events_table_name} "
-                f"WHERE originator_id IN ({marks}) "
+                f"SELECT * FROM {self.events_table_name} WHERE {where} "
                 "ORDER BY originator_id, originator_version",
-                [i.hex for i in originator_ids],
+                params,
             )
             return [
                 StoredEvent(
@@ -119,6 +126,11 @@ class SQLiteTicketingRecorder(SQLiteApplicationRecorder):
                 )
                 for row in c.fetchall()
             ]
+
+    def ping(self) -> None:
+        """Touch the database file (for readiness checks)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT 1")
 
     def select_idempotency(self, scope: str, key: str) -> IdempotencyRecord | None:
         """The recorded request with this scope and key, if any."""
@@ -161,17 +173,18 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
             "VALUES (%s, %s, %s, %s)"
         ).format(schema=schema, table=table)
         self._notify_statement = SQL("NOTIFY {}").format(Identifier(self.channel_name))
-        self._select_events_of = SQL(
-            "SELECT originator_id, originator_version, topic, state "
-            "FROM {schema}.{table} WHERE originator_id = ANY(%s) "
-            "ORDER BY originator_id, originator_version"
+        self._select_events_after = SQL(
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state "
+            "FROM {schema}.{table} AS e "
+            "JOIN unnest(%s::uuid[], %s::bigint[]) AS after (id, version) "
+            "ON e.originator_id = after.id AND e.originator_version > after.version "
+            "ORDER BY e.originator_id, e.originator_version"
         ).format(schema=schema, table=Identifier(self.events_table_name))
         self._select_idempotency = SQL(
             "SELECT fingerprint, response::text AS response FROM {schema}.{table} "
             "WHERE scope = %s AND key = %s"
         ).format(schema=schema, table=table)
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -182,6 +195,11 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
         notification ids in commit order for tailing readers, as in the parent
         class) is held only while the server works, never across a client round
         trip or a wait for the GIL. An error skips the rest, COMMIT included.
+
+        Not retried on a lost connection: COMMIT may have been applied without the
+        reply arriving, and repeating it would report a committed write as a
+        conflict. The error becomes a 503; clients retry safely with an
+        Idempotency-Key (POST) or as they would any PATCH/PUT.
         """
         if not stored_events:
             return []
@@ -226,11 +244,15 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
                 _rollback(conn)
                 raise
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def select_events_of(self, originator_ids: list[UUID]) -> list[StoredEvent]:
-        """Every event of these aggregates, in one query."""
+    @retry((InterfaceError, OperationalError), max_attempts=READ_ATTEMPTS, wait=0.1)
+    def select_events_after(
+        self, positions: list[tuple[UUID, int]]
+    ) -> list[StoredEvent]:
+        """The events of several aggregates after given versions, in one query."""
+        ids = [i for i, _ in positions]
+        versions = [v for _, v in positions]
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self._select_events_of, (originator_ids,), prepare=True)
+            curs.execute(self._select_events_after, (ids, versions), prepare=True)
             return [
                 StoredEvent(
                     originator_id=row["originator_id"],
@@ -241,6 +263,12 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
                 for row in curs.fetchall()
             ]
 
+    def ping(self) -> None:
+        """One round trip to the server, no retries (for readiness checks)."""
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT 1")
+
+    @retry((InterfaceError, OperationalError), max_attempts=READ_ATTEMPTS, wait=0.1)
     def select_idempotency(self, scope: str, key: str) -> IdempotencyRecord | None:
         """The recorded request with this scope and key, if any."""
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -269,9 +297,6 @@ def eventsourcing_env(
     create = config.create_tables if create_tables is None else create_tables
     env: dict[str, str] = {
         "CREATE_TABLE": "y" if create else "n",
-        "AGGREGATE_CACHE_MAXSIZE": str(config.aggregate_cache_size or ""),
-        "AGGREGATE_CACHE_FASTFORWARD": "y",
-        "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
     }
     if config.database_url is None:
         config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
@@ -293,7 +318,9 @@ def eventsourcing_env(
         POSTGRES_SCHEMA=config.database_schema,
         POSTGRES_POOL_SIZE=str(config.pool_size),
         POSTGRES_MAX_OVERFLOW=str(config.pool_max_overflow),
-        POSTGRES_CONNECT_TIMEOUT="10",
+        # Also the wait for a free pooled connection: with READ_ATTEMPTS retries a
+        # request still ends (503) well within gunicorn's 30 s worker timeout.
+        POSTGRES_CONNECT_TIMEOUT=str(CONNECT_TIMEOUT_SECONDS),
         POSTGRES_LOCK_TIMEOUT="10",
         # No ping per checkout: a broken connection fails its statement, and the
         # recorders retry on InterfaceError/OperationalError with a new one.
@@ -310,6 +337,7 @@ def build_application(
     return TicketingApplication(
         eventsourcing_env(config, create_tables=create_tables),
         access_rule=config.access_rule,
+        cache_size=config.aggregate_cache_size,
     )
 
 
@@ -321,8 +349,6 @@ def create_schema(config: Config) -> None:
 
 
 def _create_pg_schema(config: Config) -> None:
-    import psycopg
-
     with psycopg.connect(config.database_url or "", autocommit=True) as conn:
         conn.execute(
             SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
@@ -331,6 +357,7 @@ def _create_pg_schema(config: Config) -> None:
         )
 
 
-def idempotency_store(app: TicketingApplication) -> Any:
-    """The recorder that holds idempotency records."""
-    return app.recorder
+def ping_store(app: TicketingApplication) -> None:
+    """Raise unless the store answers one query now."""
+    recorder: Any = app.recorder
+    recorder.ping()

@@ -5,14 +5,15 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, TypeVar
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import RecordConflictError
+from eventsourcing.persistence import RecordConflictError, Recording
 from eventsourcing.utils import Environment, EnvType
 
 from domain.directory import (
@@ -44,7 +45,7 @@ from domain.errors import (
     UidAlreadyUsedError,
     VersionMismatchError,
 )
-from domain.reads import ReadonlyAggregates, Reads
+from domain.reads import CachedAggregates, Reads
 from domain.ticket import Ticket
 
 T = TypeVar("T")
@@ -62,6 +63,7 @@ ANY_VERSION: Final = -1
 ExpectedVersion = int | frozenset[int] | None
 
 DEFAULT_MAX_ATTEMPTS: Final = 50
+DEFAULT_CACHE_SIZE: Final = 1000
 
 
 @dataclass(frozen=True)
@@ -103,15 +105,12 @@ class TicketingApplication(Application[UUID]):
         *,
         access_rule: AccessRule = AccessRule.ANY,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
         self.access_rule = access_rule
         self.max_attempts = max_attempts
         super().__init__(env)
-        self._readonly = ReadonlyAggregates(
-            self.recorder,
-            self.mapper,
-            int(self.env.get(self.AGGREGATE_CACHE_MAXSIZE) or 0),
-        )
+        self.aggregates = CachedAggregates(self.recorder, self.mapper, cache_size)
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Configure only from the given env, never from os.environ."""
@@ -288,7 +287,9 @@ class TicketingApplication(Application[UUID]):
 
     def get_ticket(self, actor: Actor, ticket_id: UUID) -> TicketView:
         """The ticket with its category and status, if the actor may see it."""
-        ticket = self._get_ticket(ticket_id)
+        ticket = self._reads(ticket_id).get(Ticket, ticket_id)
+        if ticket is None:
+            raise TicketNotFoundError(str(ticket_id))
         reads = self._reads(
             contact_access_id(actor.member_uid), ticket.category_uid, ticket.status_uid
         )
@@ -419,30 +420,29 @@ class TicketingApplication(Application[UUID]):
                 time.sleep(random.uniform(0, min(0.05, 0.002 * (attempt + 1))))  # noqa: S311
         raise ConcurrencyError("too many concurrent writers")
 
-    def _get(self, cls: type[A], aggregate_id: UUID, *, copy: bool = True) -> A | None:
-        """An aggregate of that class to change, or None if there is none."""
-        try:
-            aggregate: Aggregate = self.repository.get(
-                aggregate_id, deepcopy_from_cache=copy
-            )
-        except AggregateNotFoundError:
-            return None
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Record, then keep what was saved as the newest cached snapshots."""
+        recordings = super()._record(processing_event)
+        saved: Any = processing_event.aggregates.values()
+        self.aggregates.remember(*saved)
+        return recordings
+
+    def _get(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """A private copy of an aggregate of that class, or None if there is none."""
+        aggregate = self.aggregates.copy_for_update(aggregate_id)
         return aggregate if isinstance(aggregate, cls) else None
 
     def _get_for_upsert(self, cls: type[A], aggregate_id: UUID) -> A | None:
         """Like _get, but a uid that names another kind of aggregate is a conflict."""
-        try:
-            aggregate: Aggregate = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
-        if not isinstance(aggregate, cls):
+        aggregate = self.aggregates.copy_for_update(aggregate_id)
+        if aggregate is not None and not isinstance(aggregate, cls):
             raise UidAlreadyUsedError(uid=str(aggregate_id))
         return aggregate
 
     def _reads(self, *aggregate_ids: UUID | None) -> Reads:
-        """Read-only aggregates for one command, fetched with one query."""
+        """Aggregates a command only looks at, fetched with one query."""
         ids = [i for i in aggregate_ids if i is not None]
-        return Reads(self._readonly, self.access_rule, ids)
+        return Reads(self.aggregates, self.access_rule, ids)
 
     def _get_ticket(self, ticket_id: UUID) -> Ticket:
         ticket = self._get(Ticket, ticket_id)
@@ -458,16 +458,13 @@ class TicketingApplication(Application[UUID]):
         return ticket
 
     def _get_tickets(self, ticket_ids: Iterable[UUID]) -> list[Ticket]:
-        found: list[Ticket] = []
-        missing: list[UUID] = []
-        for ticket_id in ticket_ids:
-            ticket = self._get(Ticket, ticket_id)
-            if ticket is None:
-                missing.append(ticket_id)
-            else:
-                found.append(ticket)
+        """Private copies of several tickets, fetched with one query."""
+        ids = list(ticket_ids)
+        snapshots = self.aggregates.select(ids)
+        missing = [i for i in ids if not isinstance(snapshots.get(i), Ticket)]
         if missing:
             raise TicketNotFoundError(ticketIds=missing)
+        found: list[Ticket] = [deepcopy(snapshots[i]) for i in ids]  # type: ignore[misc]
         return found
 
     @staticmethod

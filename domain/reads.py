@@ -1,15 +1,17 @@
-"""Read-only lookups of small aggregates (grants, categories, statuses, key indexes).
+"""Reading aggregates: one per-process cache, copy-on-write, batched catch-up.
 
-A command that only needs to *look at* some aggregates fetches all of their events in
-one query, instead of one query per aggregate. Each process keeps the aggregates it
-has seen and applies only the newer events, so lookups are always as fresh as the
-store without rebuilding from scratch.
+Every read asks the store for the events newer than the cached version of each
+aggregate, for several aggregates in one query, so reads are as fresh as the store
+whichever process wrote last. Cached aggregates are snapshots that are never
+mutated: new events are applied to a copy, which then replaces the snapshot, and a
+command that wants to change an aggregate gets its own copy. So threads never see an
+aggregate change under them.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from copy import deepcopy
 from typing import Any, TypeVar
 from uuid import UUID
@@ -23,8 +25,8 @@ from domain.directory import AccessRule, ContactAccess, contact_access_id
 A = TypeVar("A", bound=Aggregate)
 
 
-class ReadonlyAggregates:
-    """Fetches aggregates for reading, several per query, with a per-process cache."""
+class CachedAggregates:
+    """Aggregates by id: cached snapshots, caught up with one query per call."""
 
     def __init__(self, recorder: Any, mapper: Mapper[UUID], maxsize: int) -> None:
         self._recorder = recorder
@@ -35,29 +37,48 @@ class ReadonlyAggregates:
         self._lock = threading.Lock()
 
     def select(self, aggregate_ids: Sequence[UUID]) -> dict[UUID, Aggregate]:
-        """The aggregates that exist among these ids, as of now."""
+        """Current snapshots of the aggregates that exist among these ids.
+
+        Never mutate a returned aggregate: use ``copy_for_update``.
+        """
         if not aggregate_ids:
             return {}
-        by_id: dict[UUID, list[StoredEvent]] = {}
-        for stored in self._select_events(aggregate_ids):
-            by_id.setdefault(stored.originator_id, []).append(stored)  # type: ignore[arg-type]
+        cached = {i: self._cached(i) for i in dict.fromkeys(aggregate_ids)}
+        newer: dict[UUID, list[StoredEvent]] = {}
+        after = [(i, a.version if a is not None else 0) for i, a in cached.items()]
+        for stored in self._select_events_after(after):
+            newer.setdefault(stored.originator_id, []).append(stored)  # type: ignore[arg-type]
         found: dict[UUID, Aggregate] = {}
-        for aggregate_id, events in by_id.items():
-            aggregate = self._cached(aggregate_id)
-            version = aggregate.version if aggregate is not None else 0
-            newer = [e for e in events if e.originator_version > version]
-            if newer:
-                # Never mutate a cached aggregate another thread may be reading.
-                aggregate = deepcopy(aggregate)
-                for stored in newer:
+        for aggregate_id, snapshot in cached.items():
+            events = newer.get(aggregate_id)
+            if events:
+                aggregate: Any = deepcopy(snapshot)
+                for stored in events:
                     event: Any = self._mapper.to_domain_event(stored)
                     aggregate = event.mutate(aggregate)
-                if aggregate is not None and self._cache is not None:
-                    with self._lock:
-                        self._cache.put(aggregate_id, aggregate)
-            if aggregate is not None:
-                found[aggregate_id] = aggregate
+                self.remember(aggregate)
+                snapshot = aggregate
+            if snapshot is not None:
+                found[aggregate_id] = snapshot
         return found
+
+    def copy_for_update(self, aggregate_id: UUID) -> Aggregate | None:
+        """A private copy of the current aggregate, for a command to change."""
+        snapshot = self.select([aggregate_id]).get(aggregate_id)
+        return deepcopy(snapshot) if snapshot is not None else None
+
+    def remember(self, *aggregates: Aggregate) -> None:
+        """Keep aggregates (with no pending events) as the newest snapshots."""
+        if self._cache is None:
+            return
+        with self._lock:
+            for aggregate in aggregates:
+                try:
+                    current = self._cache.get(aggregate.id)
+                except KeyError:
+                    current = None
+                if current is None or current.version < aggregate.version:
+                    self._cache.put(aggregate.id, aggregate)
 
     def _cached(self, aggregate_id: UUID) -> Aggregate | None:
         if self._cache is None:
@@ -68,19 +89,21 @@ class ReadonlyAggregates:
             except KeyError:
                 return None
 
-    def _select_events(self, aggregate_ids: Sequence[UUID]) -> Sequence[StoredEvent]:
-        select_many = getattr(self._recorder, "select_events_of", None)
-        if select_many is not None:
-            result: Sequence[StoredEvent] = select_many(list(aggregate_ids))
+    def _select_events_after(
+        self, after: Iterable[tuple[UUID, int]]
+    ) -> Sequence[StoredEvent]:
+        select_after = getattr(self._recorder, "select_events_after", None)
+        if select_after is not None:
+            result: Sequence[StoredEvent] = select_after(list(after))
             return result
-        return [e for i in aggregate_ids for e in self._recorder.select_events(i)]
+        return [e for i, v in after for e in self._recorder.select_events(i, gt=v)]
 
 
 class Reads:
-    """The read-only aggregates one command looks at, fetched together up front."""
+    """The aggregates one command only looks at, fetched together up front."""
 
     def __init__(
-        self, store: ReadonlyAggregates, rule: AccessRule, aggregate_ids: list[UUID]
+        self, store: CachedAggregates, rule: AccessRule, aggregate_ids: list[UUID]
     ) -> None:
         self._store = store
         self._rule = rule
