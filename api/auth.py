@@ -63,9 +63,9 @@ class TokenVerifier:
             now = self._clock()
             if now > expires + LEEWAY_SECONDS:
                 self._verified.pop(token, None)
-                raise AuthenticationError("Signature has expired")
+                raise AuthenticationError("token expired")
             if not_before is not None and now < not_before - LEEWAY_SECONDS:
-                raise AuthenticationError("The token is not yet valid (nbf)")
+                raise AuthenticationError("token not yet valid")
             return actor
         try:
             claims = jwt.decode(
@@ -77,8 +77,13 @@ class TokenVerifier:
                 leeway=LEEWAY_SECONDS,
                 options=self._options,
             )
-        except jwt.PyJWTError as exc:
-            raise AuthenticationError(str(exc)) from None
+        except jwt.ExpiredSignatureError:
+            raise AuthenticationError("token expired") from None
+        except jwt.ImmatureSignatureError:
+            raise AuthenticationError("token not yet valid") from None
+        except jwt.PyJWTError:
+            # Which check failed is not told to the client.
+            raise AuthenticationError("invalid token") from None
         actor = _actor_from_claims(claims)
         if len(self._verified) >= VERIFIED_CACHE_SIZE:
             self._verified.clear()
@@ -94,15 +99,15 @@ class TokenVerifier:
 def _actor_from_claims(claims: dict[str, Any]) -> Actor:
     member = _uuid_claim(claims, "sub")
     if member is None:
-        raise AuthenticationError("sub must be a UUID")
+        raise AuthenticationError("invalid token")
     participant = None
     if claims.get("participant_uid") is not None:
         participant = _uuid_claim(claims, "participant_uid")
         if participant is None:
-            raise AuthenticationError("participant_uid must be a UUID")
+            raise AuthenticationError("invalid token")
     scope = claims.get("scope", "")
     if not isinstance(scope, str):
-        raise AuthenticationError("scope must be a space-separated string")
+        raise AuthenticationError("invalid token")
     return Actor(
         member_uid=member, participant_uid=participant, scopes=frozenset(scope.split())
     )

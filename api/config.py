@@ -17,8 +17,15 @@ DEFAULT_LANGUAGE = "en"
 DEFAULT_SQLITE_PATH = Path("var") / "ticketing.sqlite3"
 #: Used when TICKETING_JWT_SECRET is unset; never fit for production.
 DEVELOPMENT_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105
-DEFAULT_POOL_SIZE = 5
-DEFAULT_POOL_MAX_OVERFLOW = 10
+DEFAULT_THREADS = 4
+#: Each worker thread needs at most one connection at a time.
+DEFAULT_POOL_SIZE = DEFAULT_THREADS
+DEFAULT_POOL_MAX_OVERFLOW = 2
+MIN_JWT_SECRET_LENGTH = 32
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+#: Connection parameters of TICKETING_DATABASE_URL that reach the event store; for
+#: others (sslmode...) use libpq's environment variables (PGSSLMODE...).
+SUPPORTED_URL_PARAMETERS = frozenset({"dbname", "host", "port", "user", "password"})
 DEFAULT_AGGREGATE_CACHE_SIZE = 1000
 
 
@@ -48,6 +55,7 @@ class Config:
     access_rule: AccessRule = AccessRule.ANY
     default_language: str = DEFAULT_LANGUAGE
     workers: int = field(default_factory=default_workers)
+    threads: int = DEFAULT_THREADS
     pool_size: int = DEFAULT_POOL_SIZE
     pool_max_overflow: int = DEFAULT_POOL_MAX_OVERFLOW
     aggregate_cache_size: int = DEFAULT_AGGREGATE_CACHE_SIZE
@@ -87,8 +95,8 @@ class Config:
             return value
 
         url = get("DATABASE_URL")
-        if url is not None and not url.startswith(("postgresql://", "postgres://")):
-            raise ConfigError("TICKETING_DATABASE_URL must be a postgresql:// URL")
+        if url is not None:
+            _check_database_url(url)
         rule = (get("ACCESS_RULE") or "any").lower()
         if rule not in {r.value for r in AccessRule}:
             raise ConfigError("TICKETING_ACCESS_RULE must be 'any' or 'all'")
@@ -96,13 +104,26 @@ class Config:
         if len(language) != 2 or not language.isalpha():
             raise ConfigError("TICKETING_DEFAULT_LANGUAGE must be an ISO 639-1 code")
         public_key = get("JWT_PUBLIC_KEY")
+        secret = get("JWT_SECRET")
+        if secret is not None and len(secret) < MIN_JWT_SECRET_LENGTH:
+            raise ConfigError(
+                f"TICKETING_JWT_SECRET must be at least {MIN_JWT_SECRET_LENGTH} "
+                "characters"
+            )
+        host = get("HOST") or DEFAULT_HOST
+        if secret is None and public_key is None and host not in LOOPBACK_HOSTS:
+            raise ConfigError(
+                "TICKETING_JWT_SECRET (or TICKETING_JWT_PUBLIC_KEY) must be set when "
+                "TICKETING_HOST is not a loopback address"
+            )
+        threads = get_int("THREADS", DEFAULT_THREADS)
         return cls(
             port=get_int("PORT", DEFAULT_PORT),
-            host=get("HOST") or DEFAULT_HOST,
+            host=host,
             database_url=url,
             database_schema=get("DATABASE_SCHEMA") or "public",
             sqlite_path=Path(get("SQLITE_PATH") or DEFAULT_SQLITE_PATH),
-            jwt_secret=get("JWT_SECRET") or DEVELOPMENT_JWT_SECRET,
+            jwt_secret=secret or DEVELOPMENT_JWT_SECRET,
             jwt_public_key_path=Path(public_key) if public_key else None,
             jwt_issuer=get("JWT_ISSUER"),
             jwt_audience=get("JWT_AUDIENCE"),
@@ -110,7 +131,8 @@ class Config:
             access_rule=AccessRule(rule),
             default_language=language,
             workers=get_int("WORKERS", default_workers()),
-            pool_size=get_int("POOL_SIZE", DEFAULT_POOL_SIZE),
+            threads=threads,
+            pool_size=get_int("POOL_SIZE", threads),
             pool_max_overflow=get_int(
                 "POOL_MAX_OVERFLOW", DEFAULT_POOL_MAX_OVERFLOW, minimum=0
             ),
@@ -127,3 +149,22 @@ class Config:
                 "development secret. Never run like this in production.",
                 file=sys.stderr,
             )
+
+
+def _check_database_url(url: str) -> None:
+    """Refuse URLs the event store would not honour in full (never ignore silently)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError("TICKETING_DATABASE_URL must be a postgresql:// URL")
+    try:
+        params = conninfo_to_dict(url)
+    except Exception as exc:  # psycopg.ProgrammingError, with libpq's reason
+        raise ConfigError(f"TICKETING_DATABASE_URL is not valid: {exc}") from None
+    unsupported = sorted(set(params) - SUPPORTED_URL_PARAMETERS)
+    if unsupported:
+        raise ConfigError(
+            "TICKETING_DATABASE_URL parameters not supported: "
+            f"{', '.join(unsupported)}; set them with libpq's environment variables "
+            "instead (e.g. PGSSLMODE, PGSSLROOTCERT, PGAPPNAME)"
+        )

@@ -20,10 +20,11 @@ workers = _config.workers
 # PostgreSQL round trip or an SQLite fsync), during which the GIL is released. A few
 # threads per worker keep both cores busy while requests wait, without the cost of
 # more processes (each one holds its own connection pool and aggregate cache). Keep
-# threads <= the pool size (TICKETING_POOL_SIZE, default 5) so threads do not queue
-# for connections; gevent-style workers would need a cooperative database driver.
+# threads <= the pool size (TICKETING_POOL_SIZE defaults to TICKETING_THREADS) so
+# threads do not queue for connections; gevent-style workers would need a
+# cooperative database driver.
 worker_class = "gthread"
-threads = 4
+threads = _config.threads
 
 # Each worker builds its own Application (and connection pool) after the fork:
 # a pool created before the fork would be shared across processes and hang them.
@@ -35,7 +36,11 @@ keepalive = 5
 # Heartbeat files on tmpfs: a worker blocked on disk I/O is not mistaken for a hung one.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
-accesslog = None
+# One line per request, with the correlation id the response carries.
+accesslog = "-"
+access_log_format = (
+    '%(h)s "%(r)s" %(s)s %(B)s %(M)sms correlation_id=%({x-correlation-id}o)s'
+)
 errorlog = "-"
 loglevel = "info"
 proc_name = "ticketing"

@@ -19,9 +19,9 @@ from domain.application import ANY_VERSION, Actor, ExpectedVersion
 S = TypeVar("S")
 
 CORRELATION_HEADER = "X-Correlation-Id"
-_SANE_CORRELATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_SANE_CORRELATION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _MSGSPEC_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
-_STRONG_VERSION_TAG = re.compile(r'^"([1-9][0-9]{0,17})"$')
+_STRONG_VERSION_TAG = re.compile(r'"([1-9][0-9]{0,17})"')
 _BACKTICKED = re.compile(r"`(?P<name>[^`]+)`")
 
 #: Paths served without a bearer token.
@@ -40,7 +40,9 @@ class ContextMiddleware:
         """Pick the correlation id and the language for this request."""
         given = req.get_header(CORRELATION_HEADER)
         req.context.correlation_id = (
-            given if given and _SANE_CORRELATION_ID.match(given) else uuid.uuid4().hex
+            given
+            if given and _SANE_CORRELATION_ID.fullmatch(given)
+            else uuid.uuid4().hex
         )
         req.context.log_token = logs.correlation_id.set(req.context.correlation_id)
         req.context.language = self._translator.negotiate(
@@ -156,7 +158,9 @@ def expected_version(req: falcon.Request) -> ExpectedVersion:
     if tags == ["*"]:
         return ANY_VERSION
     return frozenset(
-        int(match.group(1)) for tag in tags if (match := _STRONG_VERSION_TAG.match(tag))
+        int(match.group(1))
+        for tag in tags
+        if (match := _STRONG_VERSION_TAG.fullmatch(tag))
     )
 
 

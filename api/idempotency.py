@@ -22,7 +22,7 @@ from domain.application import Actor
 from domain.errors import IdempotencyKeyReusedError
 
 HEADER = "Idempotency-Key"
-_SANE_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_SANE_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
 
 class Idempotency:
@@ -50,7 +50,7 @@ class Idempotency:
         key = req.get_header(HEADER)
         record = None
         if key is not None:
-            if not _SANE_KEY.match(key):
+            if not _SANE_KEY.fullmatch(key):
                 raise bad_request(HEADER, "1-255 visible ASCII characters")
             record = IdempotencyRecord(
                 scope=f"{actor.member_uid} {req.method} {route}",

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import PersistenceError
+
 from api.auth import issue_token
 from api.config import Config, ConfigError
 from api.storage import build_application, create_schema
@@ -438,7 +440,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    result: int = args.handler(config, args)
+    try:
+        result: int = args.handler(config, args)
+    except PersistenceError as exc:
+        print(f"error: the database is not usable: {exc}", file=sys.stderr)
+        return 1
     return result
 
 

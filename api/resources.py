@@ -207,7 +207,7 @@ def ticket_body(view: TicketView, translator: Translator, language: str) -> Tick
         reference_uid=ticket.reference_uid,
         created_at=timestamp(ticket.created_on),
         created_by=ticket.created_by,
-        updated_at=timestamp(ticket.modified_on),
+        updated_at=timestamp(ticket.updated_at),
         updated_by=ticket.updated_by,
         version=ticket.version,
     )

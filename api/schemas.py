@@ -45,6 +45,8 @@ Key = Annotated[
     str,
     Meta(min_length=1, max_length=KEY_MAX, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"),
 ]
+#: A category key as a client names it: one that names nothing is 422, not 400.
+KeyReference = Annotated[str, Meta(min_length=1, max_length=KEY_MAX)]
 Language = Annotated[str, Meta(pattern="^[a-z]{2}$", description="ISO 639-1")]
 Name = Annotated[str, Meta(min_length=1, max_length=NAME_MAX)]
 Names = Annotated[dict[Language, Name], Meta(min_length=1)]
@@ -72,7 +74,7 @@ class CreateTicketRequest(_Request):
     contact_uids: ContactUids
     description: Description | None = None
     category_uid: UUID | None = None
-    category_key: Key | None = None
+    category_key: KeyReference | None = None
     due_date: DateTime | None = None
     assignee_member_uid: UUID | None = None
     reference_uid: UUID | None = None

@@ -154,13 +154,6 @@ class ConcurrencyError(DomainError):
     message_id = "error.busy"
 
 
-class IdempotencyKeyInFlightError(ConflictError):
-    """A request with the same Idempotency-Key is still being processed."""
-
-    sub_code = "IdempotencyKeyInFlight"
-    message_id = "error.idempotency_key_in_flight"
-
-
 class IdempotencyKeyReusedError(UnprocessableError):
     """The Idempotency-Key was used before with a different request body."""
 

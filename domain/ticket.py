@@ -112,6 +112,8 @@ class Ticket(Aggregate):
         self.reference_uid = reference_uid
         self.created_by = actor
         self.updated_by = actor
+        #: When a property or a comment last changed (watching is not a change).
+        self.updated_at = self.created_on
         self.comments: dict[UUID, Comment] = {}
         self.watchers: set[UUID] = set()
 
@@ -140,7 +142,9 @@ class Ticket(Aggregate):
         if not changes:
             return False
         previous = {name: getattr(self, name) for name in changes}
-        self._updated(changes=changes, previous=previous, actor=actor)
+        self.trigger_event(
+            self.Updated, changes=changes, previous=previous, actor=actor
+        )
         return True
 
     @staticmethod
@@ -155,13 +159,19 @@ class Ticket(Aggregate):
         if name == "description" and value is not None and len(value) > DESCRIPTION_MAX:
             raise InvalidRequestError("description is too long", field="description")
 
-    @event("Updated")
-    def _updated(
-        self, changes: dict[str, Any], previous: dict[str, Any], actor: UUID
-    ) -> None:
-        for name, value in changes.items():
-            setattr(self, name, value)
-        self.updated_by = actor
+    class Updated(Aggregate.Event):
+        """Properties changed: their new values, their previous values, by whom."""
+
+        changes: dict[str, Any]
+        previous: dict[str, Any]
+        actor: UUID
+
+        def apply(self, aggregate: Any) -> None:
+            """Set the new values; the ticket was updated at this event's time."""
+            for name, value in self.changes.items():
+                setattr(aggregate, name, value)
+            aggregate.updated_by = self.actor
+            aggregate.updated_at = self.timestamp
 
     # -- comments --------------------------------------------------------------
 
@@ -190,6 +200,7 @@ class Ticket(Aggregate):
                 revisions=[CommentRevision(text=self.text, at=self.timestamp)],
             )
             aggregate.updated_by = self.actor
+            aggregate.updated_at = self.timestamp
 
     def check_comment_author(self, comment_id: UUID, actor: UUID) -> Comment:
         """Return the comment if the actor wrote it; raise otherwise."""
@@ -224,6 +235,7 @@ class Ticket(Aggregate):
                 CommentRevision(text=self.text, at=self.timestamp)
             )
             aggregate.updated_by = self.actor
+            aggregate.updated_at = self.timestamp
 
     # -- watchers --------------------------------------------------------------
 
@@ -234,10 +246,11 @@ class Ticket(Aggregate):
         self._watched(actor=actor)
         return True
 
+    # Watch-lists are private to each member: watching bumps the version, but does
+    # not change updatedAt/updatedBy, which would tell others who watches.
     @event("Watched")
     def _watched(self, actor: UUID) -> None:
         self.watchers.add(actor)
-        self.updated_by = actor
 
     def unwatch(self, actor: UUID) -> bool:
         """Take the ticket off the actor's watch-list (no event if not there)."""
@@ -249,4 +262,3 @@ class Ticket(Aggregate):
     @event("Unwatched")
     def _unwatched(self, actor: UUID) -> None:
         self.watchers.discard(actor)
-        self.updated_by = actor

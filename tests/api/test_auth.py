@@ -560,3 +560,22 @@ def test_all_rule_still_exempts_bypass_tokens(client, tokens, directory):
     result = client.simulate_post(TICKETS, json=body, headers=tokens.bypass())
 
     assert result.status_code == 201
+
+
+def test_401_does_not_tell_which_check_failed(client, tokens, directory, config):
+    wrong_signature = jwt.encode(
+        {"sub": str(uuid.uuid4()), "exp": int(time.time()) + 60},
+        "another-secret-0123456789abcdef0123456789",
+        algorithm="HS256",
+    )
+    bad_sub = issue_token(config, "not-a-uuid")
+
+    reasons = {
+        client.simulate_get(
+            "/v1.0/tickets/00000000-0000-4000-8000-000000000001",
+            headers={"Authorization": f"Bearer {token}"},
+        ).json["properties"]["reason"]
+        for token in (wrong_signature, bad_sub)
+    }
+
+    assert reasons == {"invalid token"}

@@ -572,3 +572,19 @@ def test_rejected_create_records_nothing(client, tokens, directory, application)
 
     assert result.status_code == 422
     assert application.recorder.max_notification_id() == before
+
+
+def test_a_category_key_no_category_could_have_is_not_found_not_malformed(
+    client, tokens, directory
+):
+    result = client.simulate_post(
+        "/v1.0/tickets",
+        json={
+            "title": "t",
+            "categoryKey": "no such key",
+            "contactUids": [str(directory.contact_a)],
+        },
+        headers=tokens.member(directory.alice),
+    )
+
+    assert_error(result, 422, "UnprocessableEntity", "CategoryNotFound")

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.api.helpers import WATCHLIST, assert_error, version_of
+from tests.api.helpers import WATCHLIST, assert_error, get_ticket, version_of
 
 
 def _watch(client, headers, *ticket_ids):
@@ -297,3 +297,20 @@ def test_invalid_watch_body_is_rejected(client, tokens, directory, body, field):
     )
 
     assert_error(result, 400, "BadRequest", field=field)
+
+
+def test_watching_bumps_the_version_but_does_not_reveal_the_watcher(
+    client, tokens, create_ticket, directory
+):
+    ticket_id = create_ticket()
+    alice = tokens.member(directory.alice)
+    before = get_ticket(client, alice, ticket_id)
+
+    client.simulate_post(
+        WATCHLIST, json={"ticketIds": [ticket_id]}, headers=tokens.member(directory.bob)
+    )
+
+    after = get_ticket(client, alice, ticket_id)
+    assert after["version"] == before["version"] + 1
+    assert after["updatedBy"] == str(directory.alice)
+    assert after["updatedAt"] == before["updatedAt"]

@@ -31,7 +31,7 @@ def test_values_are_read() -> None:
             "TICKETING_ACCESS_RULE": "ALL",
             "TICKETING_DEFAULT_LANGUAGE": "de",
             "TICKETING_MAX_BODY_BYTES": "2048",
-            "TICKETING_JWT_SECRET": "s3cret",
+            "TICKETING_JWT_SECRET": "s3cret-" + "x" * 32,
             "TICKETING_WORKERS": "3",
         }
     )
@@ -53,6 +53,10 @@ def test_values_are_read() -> None:
         ("TICKETING_ACCESS_RULE", "some"),
         ("TICKETING_DATABASE_URL", "mysql://x"),
         ("TICKETING_DEFAULT_LANGUAGE", "english"),
+        ("TICKETING_JWT_SECRET", "short"),
+        ("TICKETING_DATABASE_URL", "postgresql://u@h/db?sslmode=require"),
+        ("TICKETING_DATABASE_URL", "postgresql://u@h/db?application_name=x"),
+        ("TICKETING_THREADS", "0"),
     ],
 )
 def test_bad_values_are_rejected(name: str, value: str) -> None:
@@ -83,3 +87,22 @@ def test_sqlite_is_the_default_store(tmp_path: Path) -> None:
     assert env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
     assert env["SQLITE_DBNAME"].endswith("t.db")
     assert env["CREATE_TABLE"] == "n"
+
+
+def test_the_development_secret_is_refused_off_loopback() -> None:
+    with pytest.raises(ConfigError):
+        Config.from_env({"TICKETING_HOST": "0.0.0.0"})
+
+
+def test_a_real_secret_may_serve_off_loopback() -> None:
+    config = Config.from_env(
+        {"TICKETING_HOST": "0.0.0.0", "TICKETING_JWT_SECRET": "k" * 40}
+    )
+
+    assert config.host == "0.0.0.0"
+
+
+def test_the_pool_holds_one_connection_per_thread_by_default() -> None:
+    config = Config.from_env({"TICKETING_THREADS": "6"})
+
+    assert (config.threads, config.pool_size) == (6, 6)
