@@ -12,9 +12,8 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-TITLE_MAX = 256
-DESCRIPTION_MAX = 10_000
-COMMENT_MAX = 10_000
+from domain.ticket import COMMENT_MAX, DESCRIPTION_MAX, TITLE_MAX
+
 ID_LIST_MAX = 100
 KEY_MAX = 100
 NAME_MAX = 256

@@ -299,7 +299,6 @@ def eventsourcing_env(
         "CREATE_TABLE": "y" if create else "n",
     }
     if config.database_url is None:
-        config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         env.update(
             PERSISTENCE_MODULE="eventsourcing.sqlite",
             SQLITE_DBNAME=str(config.sqlite_path),
@@ -334,6 +333,8 @@ def build_application(
     config: Config, *, create_tables: bool | None = None
 ) -> TicketingApplication:
     """The service layer over the configured store."""
+    if config.database_url is None:
+        config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     return TicketingApplication(
         eventsourcing_env(config, create_tables=create_tables),
         access_rule=config.access_rule,
