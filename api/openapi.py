@@ -166,6 +166,14 @@ def _paths() -> dict[str, Any]:
                 parameters=(ticket_id,),
                 success_headers=("ETag",),
             ),
+            "head": _operation(
+                "One ticket's ETag, without the body",
+                "headTicket",
+                success=200,
+                errors=(403,),
+                parameters=(ticket_id,),
+                success_headers=("ETag",),
+            ),
             "patch": _operation(
                 "Update a ticket",
                 "updateTicket",

@@ -127,6 +127,9 @@ class TicketsResource:
         _json(resp, ticket_body(view, self._translator, req.context.language))
         resp.set_header("ETag", etag(view.ticket.version))
 
+    #: HEAD answers as GET does, without the body (Falcon drops it).
+    on_head_item = on_get_item
+
     def on_patch_item(
         self, req: falcon.Request, resp: falcon.Response, ticket_id: UUID
     ) -> None:

@@ -564,3 +564,17 @@ def test_if_match_list_containing_the_current_etag_matches(
     )
 
     assert result.status_code == 204
+
+
+def test_head_of_a_ticket_gives_its_etag_without_a_body(
+    client, tokens, create_ticket, directory
+):
+    ticket_id = create_ticket()
+
+    result = client.simulate_head(
+        ticket_url(ticket_id), headers=tokens.member(directory.alice)
+    )
+
+    assert result.status_code == 200
+    assert result.headers["ETag"] == '"1"'
+    assert result.content == b""
