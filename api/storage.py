@@ -7,27 +7,37 @@ as the command's events, so a request is recorded exactly when its effect is.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
-from eventsourcing.utils import get_topic, retry
+from eventsourcing.utils import get_topic
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.sql import SQL, Identifier
 
 from api.config import Config
 from domain.application import TicketingApplication
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 IDEMPOTENCY_TABLE = "ticketing_idempotency"
 #: Attempts of a read that failed on a lost connection or an unreachable server.
 READ_ATTEMPTS = 3
+#: Attempts of a write whose connection was lost (each after checking the outcome).
+WRITE_ATTEMPTS = 3
 CONNECT_TIMEOUT_SECONDS = 3
 
 
@@ -149,6 +159,23 @@ class SQLiteTicketingRecorder(SQLiteApplicationRecorder):
         return result
 
 
+def _reconnecting(method: F) -> F:
+    """Retry a read on a lost connection, after dropping broken pooled ones."""
+
+    @functools.wraps(method)
+    def wrapper(self: PostgresTicketingRecorder, *args: Any, **kwargs: Any) -> Any:
+        for attempt in range(1, READ_ATTEMPTS + 1):
+            try:
+                return method(self, *args, **kwargs)
+            except (InterfaceError, OperationalError):
+                if attempt == READ_ATTEMPTS:
+                    raise
+                self._discard_broken_connections()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    return cast(F, wrapper)
+
+
 class PostgresTicketingRecorder(PostgresApplicationRecorder):
     """The PostgreSQL application recorder, plus idempotency records."""
 
@@ -180,6 +207,12 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
             "ON e.originator_id = after.id AND e.originator_version > after.version "
             "ORDER BY e.originator_id, e.originator_version"
         ).format(schema=schema, table=Identifier(self.events_table_name))
+        self._select_outcome = SQL(
+            "SELECT e.originator_id, e.originator_version, e.state, e.notification_id "
+            "FROM {schema}.{table} AS e "
+            "JOIN unnest(%s::uuid[], %s::bigint[]) AS sent (id, version) "
+            "ON e.originator_id = sent.id AND e.originator_version = sent.version"
+        ).format(schema=schema, table=Identifier(self.events_table_name))
         self._select_idempotency = SQL(
             "SELECT fingerprint, response::text AS response FROM {schema}.{table} "
             "WHERE scope = %s AND key = %s"
@@ -188,6 +221,32 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        """Record one save; on a lost connection, find out what happened first.
+
+        COMMIT may have been applied without its reply arriving, so a write is
+        never simply repeated: after dropping broken pooled connections, the events
+        are looked up. All there, as sent: the write committed. None there: it is
+        sent again. Others there: a concurrent writer won (a conflict, retried by
+        the service layer on fresh state).
+        """
+        if not stored_events:
+            return []
+        record: IdempotencyRecord | None = kwargs.get("idempotency")
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                return self._insert_once(stored_events, record)
+            except (InterfaceError, OperationalError):
+                if attempt == WRITE_ATTEMPTS:
+                    raise
+                self._discard_broken_connections()
+                committed = self._committed_ids(stored_events)
+                if committed is not None:
+                    return committed
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _insert_once(
+        self, stored_events: Sequence[StoredEvent], record: IdempotencyRecord | None
+    ) -> list[int]:
         """Record one save as one transaction, sent in a single round trip.
 
         BEGIN, the idempotency record, the table lock, NOTIFY, the events and COMMIT
@@ -195,15 +254,7 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
         notification ids in commit order for tailing readers, as in the parent
         class) is held only while the server works, never across a client round
         trip or a wait for the GIL. An error skips the rest, COMMIT included.
-
-        Not retried on a lost connection: COMMIT may have been applied without the
-        reply arriving, and repeating it would report a committed write as a
-        conflict. The error becomes a 503; clients retry safely with an
-        Idempotency-Key (POST) or as they would any PATCH/PUT.
         """
-        if not stored_events:
-            return []
-        record: IdempotencyRecord | None = kwargs.get("idempotency")
         events = [
             self.construct_pg_stored_event(
                 e.originator_id, e.originator_version, e.topic, e.state
@@ -244,7 +295,36 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
                 _rollback(conn)
                 raise
 
-    @retry((InterfaceError, OperationalError), max_attempts=READ_ATTEMPTS, wait=0.1)
+    def _committed_ids(self, stored_events: Sequence[StoredEvent]) -> list[int] | None:
+        """Notification ids if these events are stored as sent; None if absent."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                self._select_outcome,
+                (
+                    [e.originator_id for e in stored_events],
+                    [e.originator_version for e in stored_events],
+                ),
+            )
+            rows = curs.fetchall()
+        if not rows:
+            return None
+        sent = {(e.originator_id, e.originator_version): e.state for e in stored_events}
+        mine = [
+            r
+            for r in rows
+            if sent.get((r["originator_id"], r["originator_version"]))
+            == bytes(r["state"])
+        ]
+        if len(mine) == len(stored_events):
+            return sorted(r["notification_id"] for r in mine)
+        raise IntegrityError("another writer recorded these versions first")
+
+    def _discard_broken_connections(self) -> None:
+        """Drop pooled connections the server has closed (restart, idle timeout)."""
+        with contextlib.suppress(Exception):
+            self.datastore.pool.check()
+
+    @_reconnecting
     def select_events_after(
         self, positions: list[tuple[UUID, int]]
     ) -> list[StoredEvent]:
@@ -268,7 +348,7 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn:
             conn.execute("SELECT 1")
 
-    @retry((InterfaceError, OperationalError), max_attempts=READ_ATTEMPTS, wait=0.1)
+    @_reconnecting
     def select_idempotency(self, scope: str, key: str) -> IdempotencyRecord | None:
         """The recorded request with this scope and key, if any."""
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -321,8 +401,8 @@ def eventsourcing_env(
         # request still ends (503) well within gunicorn's 30 s worker timeout.
         POSTGRES_CONNECT_TIMEOUT=str(CONNECT_TIMEOUT_SECONDS),
         POSTGRES_LOCK_TIMEOUT="10",
-        # No ping per checkout: a broken connection fails its statement, and the
-        # recorders retry on InterfaceError/OperationalError with a new one.
+        # No ping per checkout (a round trip each): a broken connection fails its
+        # statement, and the recorder drops broken connections and retries.
         POSTGRES_PRE_PING="n",
         APPLICATION_RECORDER_TOPIC=get_topic(PostgresTicketingRecorder),
     )
