@@ -38,6 +38,7 @@ IDEMPOTENCY_TABLE = "ticketing_idempotency"
 READ_ATTEMPTS = 3
 #: Attempts of a write whose connection was lost (each after checking the outcome).
 WRITE_ATTEMPTS = 3
+SQLITE_CHUNK = 200
 CONNECT_TIMEOUT_SECONDS = 3
 
 
@@ -116,26 +117,30 @@ class SQLiteTicketingRecorder(SQLiteApplicationRecorder):
     def select_events_after(
         self, positions: list[tuple[UUID, int]]
     ) -> list[StoredEvent]:
-        """The events of several aggregates after given versions, in one query."""
-        where = " OR ".join(
-            ["(originator_id = ? AND originator_version > ?)"] * len(positions)
-        )
-        params = [p for i, v in positions for p in (i.hex, v)]
+        """The events of several aggregates after given versions (few queries)."""
+        events: list[StoredEvent] = []
         with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT * FROM {self.events_table_name} WHERE {where} "
-                "ORDER BY originator_id, originator_version",
-                params,
-            )
-            return [
-                StoredEvent(
-                    originator_id=self.convert_originator_id(row["originator_id"]),
-                    originator_version=row["originator_version"],
-                    topic=row["topic"],
-                    state=row["state"],
+            # SQLite caps an expression's depth at 1000: query in chunks.
+            for start in range(0, len(positions), SQLITE_CHUNK):
+                chunk = positions[start : start + SQLITE_CHUNK]
+                where = " OR ".join(
+                    ["(originator_id = ? AND originator_version > ?)"] * len(chunk)
                 )
-                for row in c.fetchall()
-            ]
+                c.execute(
+                    f"SELECT * FROM {self.events_table_name} WHERE {where} "
+                    "ORDER BY originator_id, originator_version",
+                    [p for i, v in chunk for p in (i.hex, v)],
+                )
+                events.extend(
+                    StoredEvent(
+                        originator_id=self.convert_originator_id(row["originator_id"]),
+                        originator_version=row["originator_version"],
+                        topic=row["topic"],
+                        state=row["state"],
+                    )
+                    for row in c.fetchall()
+                )
+        return events
 
     def ping(self) -> None:
         """Touch the database file (for readiness checks)."""

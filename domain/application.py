@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
-from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, TypeVar
@@ -458,13 +457,13 @@ class TicketingApplication(Application[UUID]):
         return ticket
 
     def _get_tickets(self, ticket_ids: Iterable[UUID]) -> list[Ticket]:
-        """Private copies of several tickets, fetched with one query."""
-        ids = list(ticket_ids)
-        snapshots = self.aggregates.select(ids)
-        missing = [i for i in ids if not isinstance(snapshots.get(i), Ticket)]
+        """Private copies of several tickets (each once), fetched with one query."""
+        ids = list(dict.fromkeys(ticket_ids))
+        copies = self.aggregates.copies_for_update(ids)
+        missing = [i for i in ids if not isinstance(copies.get(i), Ticket)]
         if missing:
             raise TicketNotFoundError(ticketIds=missing)
-        found: list[Ticket] = [deepcopy(snapshots[i]) for i in ids]  # type: ignore[misc]
+        found: list[Ticket] = [copies[i] for i in ids]  # type: ignore[misc]
         return found
 
     @staticmethod

@@ -41,6 +41,11 @@ class CachedAggregates:
 
         Never mutate a returned aggregate: use ``copy_for_update``.
         """
+        return self._select(aggregate_ids, for_update=False)
+
+    def _select(
+        self, aggregate_ids: Sequence[UUID], *, for_update: bool
+    ) -> dict[UUID, Aggregate]:
         if not aggregate_ids:
             return {}
         cached = {i: self._cached(i) for i in dict.fromkeys(aggregate_ids)}
@@ -51,24 +56,29 @@ class CachedAggregates:
         found: dict[UUID, Aggregate] = {}
         for aggregate_id, snapshot in cached.items():
             events = newer.get(aggregate_id)
-            if events:
-                aggregate: Any = deepcopy(snapshot)
-                for stored in events:
-                    event: Any = self._mapper.to_domain_event(stored)
-                    aggregate = event.mutate(aggregate)
-                self.remember(aggregate)
-                snapshot = aggregate
-            if snapshot is not None:
-                found[aggregate_id] = snapshot
+            aggregate: Any = deepcopy(snapshot) if events or for_update else snapshot
+            for stored in events or ():
+                event: Any = self._mapper.to_domain_event(stored)
+                aggregate = event.mutate(aggregate)
+            if events and not for_update:
+                self._remember(aggregate)
+            if aggregate is not None:
+                found[aggregate_id] = aggregate
         return found
 
     def copy_for_update(self, aggregate_id: UUID) -> Aggregate | None:
         """A private copy of the current aggregate, for a command to change."""
-        snapshot = self.select([aggregate_id]).get(aggregate_id)
-        return deepcopy(snapshot) if snapshot is not None else None
+        return self.copies_for_update([aggregate_id]).get(aggregate_id)
+
+    def copies_for_update(self, aggregate_ids: Sequence[UUID]) -> dict[UUID, Aggregate]:
+        """Private copies of the current aggregates (one query for all)."""
+        return self._select(aggregate_ids, for_update=True)
 
     def remember(self, *aggregates: Aggregate) -> None:
-        """Keep aggregates (with no pending events) as the newest snapshots."""
+        """Keep copies of just-saved aggregates as the newest snapshots."""
+        self._remember(*(deepcopy(a) for a in aggregates))
+
+    def _remember(self, *aggregates: Aggregate) -> None:
         if self._cache is None:
             return
         with self._lock:

@@ -186,3 +186,47 @@ def test_directory_commands_need_the_admin_scope(
             member, uuid4(), key="k", names={}, is_initial=False, is_closed=False
         )
     assert application.recorder.max_notification_id() in (None, 0)
+
+
+def test_many_aggregates_are_read_in_one_call(
+    application: TicketingApplication,
+) -> None:
+    member, contact = seed(application)
+    ids = [
+        application.create_ticket(
+            member, title=f"t{n}", category_key="general", contact_uids=[contact]
+        ).id
+        for n in range(3)
+    ]
+    unknown = [uuid4() for _ in range(1200)]
+
+    found = application.aggregates.select([*unknown, *ids])
+
+    assert set(found) == set(ids)
+
+
+def test_watching_the_same_ticket_twice_in_one_batch_watches_it_once(
+    application: TicketingApplication,
+) -> None:
+    member, contact = seed(application)
+    ticket = application.create_ticket(
+        member, title="t", category_key="general", contact_uids=[contact]
+    )
+
+    application.watch(member, [ticket.id, ticket.id])
+
+    assert application.get_ticket(member, ticket.id).ticket.version == 2
+
+
+def test_a_returned_ticket_is_the_caller_s_own_copy(
+    application: TicketingApplication,
+) -> None:
+    member, contact = seed(application)
+    ticket = application.create_ticket(
+        member, title="t", category_key="general", contact_uids=[contact]
+    )
+
+    ticket.update({"title": "changed locally"}, member.member_uid)
+
+    view = application.get_ticket(member, ticket.id)
+    assert (view.ticket.title, view.ticket.version) == ("t", 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -208,3 +209,23 @@ def test_replaying_events_rebuilds_the_same_state() -> None:
     assert (copy.title, copy.version, copy.watchers) == ("b", 4, {OTHER})
     assert copy.comments[comment_id].text == "a"
     assert isinstance(copy.id, UUID)
+
+
+def test_a_copy_shares_nothing_that_changes() -> None:
+    ticket = new_ticket()
+    comment_id = uuid4()
+    ticket.add_comment(comment_id, "first", ACTOR)
+    ticket.collect_events()
+
+    copy = deepcopy(ticket)
+    copy.edit_comment(comment_id, "second", ACTOR)
+    copy.watch(OTHER)
+    copy.contact_uids.append(uuid4())
+    copy.update({"title": "other"}, OTHER)
+
+    assert ticket.comments[comment_id].text == "first"
+    assert ticket.watchers == set()
+    assert len(ticket.contact_uids) == 1
+    assert (ticket.title, ticket.version) == ("Printer on fire", 2)
+    assert ticket.collect_events() == []
+    assert len(copy.collect_events()) == 3
