@@ -61,7 +61,7 @@ class TokenVerifier:
         if known is not None:
             actor, expires, not_before = known
             now = self._clock()
-            if now > expires + LEEWAY_SECONDS:
+            if now >= expires + LEEWAY_SECONDS:
                 self._verified.pop(token, None)
                 raise AuthenticationError("token expired")
             if not_before is not None and now < not_before - LEEWAY_SECONDS:

@@ -1,7 +1,8 @@
 """Gunicorn settings, read from the TICKETING_* environment (see api.config).
 
-Used as ``gunicorn -c python:api.gunicorn_conf 'api.app:get_app()'``. Gunicorn's own
-``GUNICORN_CMD_ARGS`` (e.g. ``--threads 8``) still overrides anything set here.
+Used as ``gunicorn -c python:api.gunicorn_conf 'api.app:get_app()'``. Set threads,
+workers and the address with the TICKETING_* variables; gunicorn's own overrides
+(``GUNICORN_CMD_ARGS``, ``-b``) are checked against them when the master starts.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from api.config import Config
+from api.config import LOOPBACK_HOSTS, Config
 
 _config = Config.from_env()
 
@@ -50,5 +51,33 @@ control_socket_disable = True
 
 
 def on_starting(server: Any) -> None:
-    """Warn once, in the master, when tokens are checked with the dev secret."""
+    """Check gunicorn's final settings against the config, in the master, once."""
+    problems = startup_problems(_config, list(server.cfg.bind), server.cfg.threads)
+    if problems:
+        raise SystemExit("refusing to start: " + "; ".join(problems))
     _config.warn_if_insecure()
+
+
+def startup_problems(config: Config, binds: list[str], threads: int) -> list[str]:
+    """What makes these gunicorn settings unsafe with this config."""
+    problems = []
+    if config.uses_development_secret and not all(map(is_loopback, binds)):
+        problems.append(
+            "the development JWT secret is in use on a non-loopback address; "
+            "set TICKETING_JWT_SECRET"
+        )
+    connections = config.pool_size + config.pool_max_overflow
+    if config.uses_postgres and threads > connections:
+        problems.append(
+            f"{threads} threads per worker but only {connections} pooled "
+            "connections; set TICKETING_THREADS instead of gunicorn's --threads"
+        )
+    return problems
+
+
+def is_loopback(bind: str) -> bool:
+    """Whether a gunicorn bind address only listens on this machine."""
+    if bind.startswith(("unix:", "fd://")):
+        return True
+    host = bind.rsplit(":", 1)[0].strip("[]") if ":" in bind else bind
+    return host in LOOPBACK_HOSTS

@@ -435,7 +435,20 @@ def create_schema(config: Config) -> None:
 
 
 def _create_pg_schema(config: Config) -> None:
-    with psycopg.connect(config.database_url or "", autocommit=True) as conn:
+    env = eventsourcing_env(config)
+    params: dict[str, Any] = {
+        "dbname": env["POSTGRES_DBNAME"],
+        "host": env["POSTGRES_HOST"],
+        "port": env["POSTGRES_PORT"],
+        "user": env["POSTGRES_USER"],
+        "password": env["POSTGRES_PASSWORD"],
+        "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+    }
+    try:
+        conn = psycopg.connect(autocommit=True, **params)
+    except psycopg.Error as exc:
+        raise OperationalError(str(exc)) from exc
+    with conn:
         conn.execute(
             SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
                 Identifier(config.database_schema)

@@ -188,7 +188,7 @@ def test_directory_commands_need_the_admin_scope(
     assert application.recorder.max_notification_id() in (None, 0)
 
 
-def test_many_aggregates_are_read_in_one_call(
+def test_reading_over_a_thousand_ids_at_once_works(
     application: TicketingApplication,
 ) -> None:
     member, contact = seed(application)

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from api.config import DEFAULT_MAX_BODY_BYTES, Config, ConfigError
+from api.config import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEVELOPMENT_JWT_SECRET,
+    Config,
+    ConfigError,
+)
 from api.storage import eventsourcing_env
 from domain.directory import AccessRule
 
@@ -106,3 +111,13 @@ def test_the_pool_holds_one_connection_per_thread_by_default() -> None:
     config = Config.from_env({"TICKETING_THREADS": "6"})
 
     assert (config.threads, config.pool_size) == (6, 6)
+
+
+def test_the_development_secret_named_explicitly_is_refused_off_loopback() -> None:
+    with pytest.raises(ConfigError):
+        Config.from_env(
+            {
+                "TICKETING_HOST": "0.0.0.0",
+                "TICKETING_JWT_SECRET": DEVELOPMENT_JWT_SECRET,
+            }
+        )
