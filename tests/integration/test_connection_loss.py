@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import uuid4
+from uuid import UUID
 
 import psycopg
 import pytest
@@ -11,9 +11,8 @@ from eventsourcing.persistence import OperationalError
 
 from api.config import Config
 from api.storage import PostgresTicketingRecorder, build_application
-from domain.application import ADMIN_SCOPE, Actor, TicketingApplication
-
-ADMIN = Actor(member_uid=uuid4(), scopes=frozenset({ADMIN_SCOPE}))
+from domain.application import Actor, TicketingApplication
+from tests.integration.helpers import open_ticket, seed
 
 
 @pytest.fixture
@@ -25,18 +24,9 @@ def pg_application(config: Config) -> Any:
     app.close()
 
 
-def seed(app: TicketingApplication) -> tuple[Actor, Any]:
-    member = Actor(member_uid=uuid4())
-    contact = uuid4()
-    app.put_contact_access(ADMIN, member.member_uid, [contact])
-    app.put_category(ADMIN, uuid4(), key="general", names={"en": "G"}, active=True)
-    app.put_status(
-        ADMIN, uuid4(), key="open", names={"en": "O"}, is_initial=True, is_closed=False
-    )
-    ticket_id = app.create_ticket(
-        member, title="t", category_key="general", contact_uids=[contact]
-    ).id
-    return member, ticket_id
+def seed_ticket(app: TicketingApplication) -> tuple[Actor, UUID]:
+    member, contact = seed(app)
+    return member, open_ticket(app, member, contact).id
 
 
 def terminate_other_connections(config: Config) -> int:
@@ -53,7 +43,7 @@ def terminate_other_connections(config: Config) -> int:
 def test_reads_and_writes_survive_terminated_connections(
     pg_application: TicketingApplication, config: Config
 ) -> None:
-    member, ticket_id = seed(pg_application)
+    member, ticket_id = seed_ticket(pg_application)
     assert terminate_other_connections(config) >= 1
 
     versions = [
@@ -69,7 +59,7 @@ def test_reads_and_writes_survive_terminated_connections(
 def test_a_commit_whose_reply_was_lost_counts_once(
     pg_application: TicketingApplication, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    member, ticket_id = seed(pg_application)
+    member, ticket_id = seed_ticket(pg_application)
     recorder = pg_application.recorder
     assert isinstance(recorder, PostgresTicketingRecorder)
     real_insert = recorder._insert_once

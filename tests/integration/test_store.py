@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 from eventsourcing.persistence import RecordConflictError
 
 from api.config import Config
 from api.storage import IdempotencyKeyTakenError, IdempotencyRecord, build_application
-from domain.application import ADMIN_SCOPE, Actor, TicketingApplication
+from domain.application import Actor, TicketingApplication
 from domain.errors import AdminScopeRequiredError, VersionMismatchError
-
-ADMIN = Actor(member_uid=uuid4(), scopes=frozenset({ADMIN_SCOPE}))
-
-
-def seed(app: TicketingApplication) -> tuple[Actor, UUID]:
-    member = Actor(member_uid=uuid4())
-    contact = uuid4()
-    app.put_contact_access(ADMIN, member.member_uid, [contact])
-    app.put_category(ADMIN, uuid4(), key="general", names={"en": "G"}, active=True)
-    app.put_status(
-        ADMIN,
-        uuid4(),
-        key="open",
-        names={"en": "Open"},
-        is_initial=True,
-        is_closed=False,
-    )
-    return member, contact
+from tests.integration.helpers import open_ticket, seed
 
 
 def record(key: str, fingerprint: str = "f") -> IdempotencyRecord:
@@ -42,9 +25,7 @@ def test_concurrent_updates_of_one_ticket_lose_nothing(
     application: TicketingApplication,
 ) -> None:
     member, contact = seed(application)
-    ticket = application.create_ticket(
-        member, title="t", category_key="general", contact_uids=[contact]
-    )
+    ticket = open_ticket(application, member, contact, "t")
 
     def update(n: int) -> int:
         return application.update_ticket(
@@ -62,9 +43,7 @@ def test_stale_expected_version_is_a_mismatch(
     application: TicketingApplication,
 ) -> None:
     member, contact = seed(application)
-    ticket = application.create_ticket(
-        member, title="t", category_key="general", contact_uids=[contact]
-    )
+    ticket = open_ticket(application, member, contact, "t")
     application.update_ticket(member, ticket.id, {"title": "u"}, expected_version=1)
 
     with pytest.raises(VersionMismatchError):
@@ -155,12 +134,7 @@ def test_watching_many_tickets_records_one_event_per_ticket(
     application: TicketingApplication,
 ) -> None:
     member, contact = seed(application)
-    ids = [
-        application.create_ticket(
-            member, title=f"t{n}", category_key="general", contact_uids=[contact]
-        ).id
-        for n in range(3)
-    ]
+    ids = [open_ticket(application, member, contact, f"t{n}").id for n in range(3)]
     head = application.recorder.max_notification_id() or 0
 
     application.watch(member, ids)
@@ -192,12 +166,7 @@ def test_reading_over_a_thousand_ids_at_once_works(
     application: TicketingApplication,
 ) -> None:
     member, contact = seed(application)
-    ids = [
-        application.create_ticket(
-            member, title=f"t{n}", category_key="general", contact_uids=[contact]
-        ).id
-        for n in range(3)
-    ]
+    ids = [open_ticket(application, member, contact, f"t{n}").id for n in range(3)]
     unknown = [uuid4() for _ in range(1200)]
 
     found = application.aggregates.select([*unknown, *ids])
@@ -209,9 +178,7 @@ def test_watching_the_same_ticket_twice_in_one_batch_watches_it_once(
     application: TicketingApplication,
 ) -> None:
     member, contact = seed(application)
-    ticket = application.create_ticket(
-        member, title="t", category_key="general", contact_uids=[contact]
-    )
+    ticket = open_ticket(application, member, contact, "t")
 
     application.watch(member, [ticket.id, ticket.id])
 
@@ -222,9 +189,7 @@ def test_a_returned_ticket_is_the_caller_s_own_copy(
     application: TicketingApplication,
 ) -> None:
     member, contact = seed(application)
-    ticket = application.create_ticket(
-        member, title="t", category_key="general", contact_uids=[contact]
-    )
+    ticket = open_ticket(application, member, contact, "t")
 
     ticket.update({"title": "changed locally"}, member.member_uid)
 
