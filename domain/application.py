@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, TypeVar
@@ -193,12 +194,13 @@ class TicketingApplication(Application[UUID]):
         assignee = requested.get("assignee_member_uid")
 
         def command() -> int:
-            ticket = self._get_ticket(ticket_id)
             reads = self._reads(
+                ticket_id,
                 contact_access_id(actor.member_uid),
                 status_uid,
                 contact_access_id(assignee) if assignee else None,
             )
+            ticket = self._ticket_to_change(reads, ticket_id)
             self._check_access(actor, ticket, reads)
             self._check_version(ticket, expected_version)
             changes = {k: v for k, v in requested.items() if v != getattr(ticket, k)}
@@ -230,7 +232,9 @@ class TicketingApplication(Application[UUID]):
         new_id = comment_id or uuid4()
 
         def command() -> tuple[UUID, int]:
-            ticket = self._get_accessible_ticket(actor, ticket_id)
+            reads = self._reads(ticket_id, contact_access_id(actor.member_uid))
+            ticket = self._ticket_to_change(reads, ticket_id)
+            self._check_access(actor, ticket, reads)
             self._check_version(ticket, expected_version)
             ticket.add_comment(new_id, text, actor.member_uid)
             self.save(ticket, **(save_kwargs or {}))
@@ -250,10 +254,11 @@ class TicketingApplication(Application[UUID]):
         """Replace the text of the actor's own comment; returns the version."""
 
         def command() -> int:
-            ticket = self._get_ticket(ticket_id)
+            reads = self._reads(ticket_id, contact_access_id(actor.member_uid))
+            ticket = self._ticket_to_change(reads, ticket_id)
             if comment_id not in ticket.comments:
                 raise CommentNotFoundError(str(comment_id))
-            self._check_access(actor, ticket, self._reads())
+            self._check_access(actor, ticket, reads)
             ticket.check_comment_author(comment_id, actor.member_uid)
             self._check_version(ticket, expected_version)
             if ticket.edit_comment(comment_id, text, actor.member_uid):
@@ -286,13 +291,12 @@ class TicketingApplication(Application[UUID]):
 
     def get_ticket(self, actor: Actor, ticket_id: UUID) -> TicketView:
         """The ticket with its category and status, if the actor may see it."""
-        ticket = self._reads(ticket_id).get(Ticket, ticket_id)
+        reads = self._reads(ticket_id, contact_access_id(actor.member_uid))
+        ticket = reads.get(Ticket, ticket_id)
         if ticket is None:
             raise TicketNotFoundError(str(ticket_id))
-        reads = self._reads(
-            contact_access_id(actor.member_uid), ticket.category_uid, ticket.status_uid
-        )
         self._check_access(actor, ticket, reads)
+        reads.prefetch(ticket.category_uid, ticket.status_uid)
         return TicketView(
             ticket=ticket,
             category=reads.get(Category, ticket.category_uid),
@@ -443,18 +447,13 @@ class TicketingApplication(Application[UUID]):
         ids = [i for i in aggregate_ids if i is not None]
         return Reads(self.aggregates, self.access_rule, ids)
 
-    def _get_ticket(self, ticket_id: UUID) -> Ticket:
-        ticket = self._get(Ticket, ticket_id)
+    @staticmethod
+    def _ticket_to_change(reads: Reads, ticket_id: UUID) -> Ticket:
+        """A private copy of a ticket fetched with the command's other reads."""
+        ticket = reads.get(Ticket, ticket_id)
         if ticket is None:
             raise TicketNotFoundError(str(ticket_id))
-        return ticket
-
-    def _get_accessible_ticket(self, actor: Actor, ticket_id: UUID) -> Ticket:
-        ticket = self._get_ticket(ticket_id)
-        self._check_access(
-            actor, ticket, self._reads(contact_access_id(actor.member_uid))
-        )
-        return ticket
+        return deepcopy(ticket)
 
     def _get_tickets(self, ticket_ids: Iterable[UUID]) -> list[Ticket]:
         """Private copies of several tickets (each once), fetched with one query."""

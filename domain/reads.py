@@ -120,11 +120,16 @@ class Reads:
         self._asked = set(aggregate_ids)
         self._found = store.select(aggregate_ids)
 
+    def prefetch(self, *aggregate_ids: UUID) -> None:
+        """Fetch more aggregates now, together, for later ``get`` calls."""
+        wanted = [i for i in dict.fromkeys(aggregate_ids) if i not in self._asked]
+        if wanted:
+            self._asked.update(wanted)
+            self._found.update(self._store.select(wanted))
+
     def get(self, cls: type[A], aggregate_id: UUID) -> A | None:
         """An aggregate of that class, or None (fetched now if not asked up front)."""
-        if aggregate_id not in self._asked:
-            self._asked.add(aggregate_id)
-            self._found.update(self._store.select([aggregate_id]))
+        self.prefetch(aggregate_id)
         aggregate = self._found.get(aggregate_id)
         return aggregate if isinstance(aggregate, cls) else None
 
