@@ -200,11 +200,18 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
             ).format(schema=schema, table=table)
         )
         # No ON CONFLICT: a taken key must abort the whole transaction.
-        self._insert_idempotency = SQL(
-            "INSERT INTO {schema}.{table} (scope, key, fingerprint, response) "
-            "VALUES (%s, %s, %s, %s)"
-        ).format(schema=schema, table=table)
-        self._notify_statement = SQL("NOTIFY {}").format(Identifier(self.channel_name))
+        self._insert_idempotency_sql = _as_text(
+            SQL(
+                "INSERT INTO {schema}.{table} (scope, key, fingerprint, response) "
+                "VALUES (%s, %s, %s, %s)"
+            ).format(schema=schema, table=table)
+        )
+        # The whole write as plain strings, composed once (not at every execute).
+        self._lock_and_notify = [
+            *(_as_text(q) for q in self.lock_table_statements),
+            _as_text(SQL("NOTIFY {}").format(Identifier(self.channel_name))),
+        ]
+        self._insert_events_sql = _as_text(self.insert_events_statement)
         self._select_events_after = SQL(
             "SELECT e.originator_id, e.originator_version, e.topic, e.state "
             "FROM {schema}.{table} AS e "
@@ -272,7 +279,7 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
                     curs.execute("BEGIN")
                     if record is not None:
                         curs.execute(
-                            self._insert_idempotency,
+                            self._insert_idempotency_sql,
                             (
                                 record.scope,
                                 record.key,
@@ -281,13 +288,10 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
                             ),
                             prepare=True,
                         )
-                    for statement in self.lock_table_statements:
+                    for statement in self._lock_and_notify:
                         curs.execute(statement, prepare=True)
-                    curs.execute(self._notify_statement)
                     with conn.cursor() as insert:
-                        insert.execute(
-                            self.insert_events_statement, (events,), prepare=True
-                        )
+                        insert.execute(self._insert_events_sql, (events,), prepare=True)
                         curs.execute("COMMIT")
                         pipeline.sync()
                         return [row["notification_id"] for row in insert.fetchall()]
@@ -365,6 +369,11 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
             scope, key, row["fingerprint"], row["response"]
         )
         return result
+
+
+def _as_text(query: Any) -> str:
+    """A composed statement as the text it renders to."""
+    return query if isinstance(query, str) else str(query.as_string(None))
 
 
 def _rollback(conn: psycopg.Connection[Any]) -> None:
