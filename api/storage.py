@@ -199,19 +199,47 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
                 "PRIMARY KEY (scope, key))"
             ).format(schema=schema, table=table)
         )
-        # No ON CONFLICT: a taken key must abort the whole transaction.
-        self._insert_idempotency_sql = _as_text(
+        # One save is one call of this function, in its own implicit transaction:
+        # the events table lock (which keeps notification ids in commit order for
+        # tailing readers, as in the parent class) is then held only while the
+        # server runs it and commits, never while it waits for the client.
+        # Named after the events table, so applications never share it; no
+        # ON CONFLICT, so a taken idempotency key aborts the whole save.
+        function = Identifier(f"{self.events_table_name}_save")
+        self.sql_create_statements.append(
             SQL(
-                "INSERT INTO {schema}.{table} (scope, key, fingerprint, response) "
-                "VALUES (%s, %s, %s, %s)"
-            ).format(schema=schema, table=table)
+                "CREATE OR REPLACE FUNCTION {schema}.{function}("
+                "events {schema}.{event_type}[], "
+                "key_scope text, key text, fingerprint text, response jsonb) "
+                "RETURNS SETOF bigint LANGUAGE plpgsql AS $$ "
+                "BEGIN "
+                "IF key IS NOT NULL THEN "
+                "INSERT INTO {schema}.{keys} (scope, key, fingerprint, response) "
+                "VALUES (key_scope, key, fingerprint, response); "
+                "END IF; "
+                "SET LOCAL lock_timeout = '{lock_timeout}s'; "
+                "LOCK TABLE {schema}.{events} IN EXCLUSIVE MODE; "
+                "NOTIFY {channel}; "
+                "RETURN QUERY INSERT INTO {schema}.{events} "
+                "(originator_id, originator_version, topic, state) "
+                "SELECT e.originator_id, e.originator_version, e.topic, e.state "
+                "FROM unnest(events) AS e RETURNING notification_id; "
+                "END $$"
+            ).format(
+                schema=schema,
+                function=function,
+                event_type=Identifier(self.stored_event_type_name),
+                keys=table,
+                lock_timeout=self.datastore.lock_timeout,
+                events=Identifier(self.events_table_name),
+                channel=Identifier(self.channel_name),
+            )
         )
-        # The whole write as plain strings, composed once (not at every execute).
-        self._lock_and_notify = [
-            *(_as_text(q) for q in self.lock_table_statements),
-            _as_text(SQL("NOTIFY {}").format(Identifier(self.channel_name))),
-        ]
-        self._insert_events_sql = _as_text(self.insert_events_statement)
+        self._save_sql = _as_text(
+            SQL("SELECT * FROM {schema}.{function}(%s, %s, %s, %s, %s)").format(
+                schema=schema, function=function
+            )
+        )
         self._select_events_after = SQL(
             "SELECT e.originator_id, e.originator_version, e.topic, e.state "
             "FROM {schema}.{table} AS e "
@@ -259,50 +287,26 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
     def _insert_once(
         self, stored_events: Sequence[StoredEvent], record: IdempotencyRecord | None
     ) -> list[int]:
-        """Record one save as one transaction, sent in a single round trip.
-
-        BEGIN, the idempotency record, the table lock, NOTIFY, the events and COMMIT
-        go to the server as one pipeline, so the events table lock (which keeps
-        notification ids in commit order for tailing readers, as in the parent
-        class) is held only while the server works, never across a client round
-        trip or a wait for the GIL. An error skips the rest, COMMIT included.
-        """
+        """Record one save in one statement: one round trip, one transaction."""
         events = [
             self.construct_pg_stored_event(
                 e.originator_id, e.originator_version, e.topic, e.state
             )
             for e in stored_events
         ]
-        with self.datastore.get_connection() as conn:
+        key = (
+            (record.scope, record.key, record.fingerprint, record.response_json())
+            if record is not None
+            else (None, None, None, None)
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
             try:
-                with conn.pipeline() as pipeline, conn.cursor() as curs:
-                    curs.execute("BEGIN")
-                    if record is not None:
-                        curs.execute(
-                            self._insert_idempotency_sql,
-                            (
-                                record.scope,
-                                record.key,
-                                record.fingerprint,
-                                record.response_json(),
-                            ),
-                            prepare=True,
-                        )
-                    for statement in self._lock_and_notify:
-                        curs.execute(statement, prepare=True)
-                    with conn.cursor() as insert:
-                        insert.execute(self._insert_events_sql, (events,), prepare=True)
-                        curs.execute("COMMIT")
-                        pipeline.sync()
-                        return [row["notification_id"] for row in insert.fetchall()]
+                curs.execute(self._save_sql, (events, *key), prepare=True)
             except psycopg.errors.UniqueViolation as exc:
-                _rollback(conn)
                 if record is not None and exc.diag.table_name == IDEMPOTENCY_TABLE:
                     raise IdempotencyKeyTakenError(record.key) from None
                 raise
-            except BaseException:
-                _rollback(conn)
-                raise
+            return [row[next(iter(row))] for row in curs.fetchall()]
 
     def _committed_ids(self, stored_events: Sequence[StoredEvent]) -> list[int] | None:
         """Notification ids if these events are stored as sent; None if absent."""
@@ -374,14 +378,6 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
 def _as_text(query: Any) -> str:
     """A composed statement as the text it renders to."""
     return query if isinstance(query, str) else str(query.as_string(None))
-
-
-def _rollback(conn: psycopg.Connection[Any]) -> None:
-    """End a failed transaction so the connection goes back to the pool clean."""
-    # A broken connection cannot roll back; the pool discards it.
-    with contextlib.suppress(psycopg.Error):
-        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            conn.execute("ROLLBACK")
 
 
 def eventsourcing_env(
