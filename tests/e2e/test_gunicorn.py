@@ -1,4 +1,4 @@
-"""The service as it runs in production: migrate, then gunicorn workers on PostgreSQL.
+"""The service as it runs: migrate, then gunicorn workers (PostgreSQL and SQLite).
 
 Everything goes through real HTTP to a multi-worker gunicorn, so requests land on
 different processes that share only the database.
@@ -78,23 +78,28 @@ class Service:
         return response
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["postgres", "sqlite"])
 def service(
-    postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Service]:
-    """Migrate a fresh schema, start gunicorn, seed the directory; clean up after."""
-    schema = f"e2e_{uuid4().hex[:12]}"
+    """Migrate a fresh store, start gunicorn, seed the directory; clean up after."""
     secret = secrets.token_urlsafe(32)
-    env = service_env(
-        {
-            "TICKETING_DATABASE_URL": postgres_url,
-            "TICKETING_DATABASE_SCHEMA": schema,
-            "TICKETING_HOST": "127.0.0.1",
-            "TICKETING_PORT": str(free_port()),
-            "TICKETING_JWT_SECRET": secret,
-            "TICKETING_WORKERS": str(WORKERS),
-        }
-    )
+    settings = {
+        "TICKETING_HOST": "127.0.0.1",
+        "TICKETING_PORT": str(free_port()),
+        "TICKETING_JWT_SECRET": secret,
+        "TICKETING_WORKERS": str(WORKERS),
+    }
+    postgres_url: str | None = None
+    schema = f"e2e_{uuid4().hex[:12]}"
+    if request.param == "postgres":
+        postgres_url = request.getfixturevalue("postgres_url")
+        settings["TICKETING_DATABASE_URL"] = postgres_url
+        settings["TICKETING_DATABASE_SCHEMA"] = schema
+    else:
+        store = tmp_path_factory.mktemp("sqlite") / "ticketing.sqlite3"
+        settings["TICKETING_SQLITE_PATH"] = str(store)
+    env = service_env(settings)
     log_path = tmp_path_factory.mktemp("gunicorn") / "server.log"
     server: GunicornServer | None = None
     try:
@@ -106,7 +111,8 @@ def service(
     finally:
         if server is not None:
             server.stop()
-        _drop_schema(postgres_url, schema)
+        if postgres_url is not None:
+            _drop_schema(postgres_url, schema)
 
 
 def _seed(service: Service) -> None:
