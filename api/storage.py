@@ -236,9 +236,10 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
             )
         )
         self._save_sql = _as_text(
-            SQL("SELECT * FROM {schema}.{function}(%s, %s, %s, %s, %s)").format(
-                schema=schema, function=function
-            )
+            SQL(
+                "SELECT notification_id "
+                "FROM {schema}.{function}(%s, %s, %s, %s, %s) AS notification_id"
+            ).format(schema=schema, function=function)
         )
         self._select_events_after = SQL(
             "SELECT e.originator_id, e.originator_version, e.topic, e.state "
@@ -306,7 +307,7 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
                 if record is not None and exc.diag.table_name == IDEMPOTENCY_TABLE:
                     raise IdempotencyKeyTakenError(record.key) from None
                 raise
-            return [row[next(iter(row))] for row in curs.fetchall()]
+            return [row["notification_id"] for row in curs.fetchall()]
 
     def _committed_ids(self, stored_events: Sequence[StoredEvent]) -> list[int] | None:
         """Notification ids if these events are stored as sent; None if absent."""

@@ -195,3 +195,17 @@ def test_a_returned_ticket_is_the_caller_s_own_copy(
 
     view = application.get_ticket(member, ticket.id)
     assert (view.ticket.title, view.ticket.version) == ("t", 1)
+
+
+def test_saving_reports_the_notification_ids_it_was_given(
+    application: TicketingApplication,
+) -> None:
+    member, contact = seed(application)
+    ticket = open_ticket(application, member, contact)
+    ticket.update({"title": "u"}, member.member_uid)
+    ticket.watch(member.member_uid)
+
+    recordings = application.save(ticket)
+
+    head = application.recorder.max_notification_id()
+    assert [r.notification.id for r in recordings] == [head - 1, head]
