@@ -203,7 +203,7 @@ class TicketingApplication(Application[UUID]):
             ticket = self._ticket_to_change(reads, ticket_id)
             self._check_access(actor, ticket, reads)
             self._check_version(ticket, expected_version)
-            changes = {k: v for k, v in requested.items() if v != getattr(ticket, k)}
+            changes = ticket.changes_from(requested)
             new_status = changes.get("status_uid")
             if new_status is not None and reads.get(Status, new_status) is None:
                 raise StatusNotFoundError
@@ -268,11 +268,13 @@ class TicketingApplication(Application[UUID]):
         return self._retrying(command, expected_version)
 
     def watch(self, actor: Actor, ticket_ids: Iterable[UUID]) -> None:
-        """Add tickets to the actor's watch-list, all or nothing."""
+        """Add tickets to the actor's watch-list, all or nothing (one save)."""
+
+        ids = list(dict.fromkeys(ticket_ids))
 
         def command() -> None:
-            tickets = self._get_tickets(ticket_ids)
-            reads = self._reads(contact_access_id(actor.member_uid))
+            reads = self._reads(*ids, contact_access_id(actor.member_uid))
+            tickets = self._tickets_to_change(reads, ids)
             denied = [t.id for t in tickets if not self._may_access(actor, t, reads)]
             if denied:
                 raise TicketInsufficientAccessError(ticketIds=denied)
@@ -283,8 +285,10 @@ class TicketingApplication(Application[UUID]):
     def unwatch(self, actor: Actor, ticket_ids: Iterable[UUID]) -> None:
         """Remove tickets from the actor's watch-list (no access check)."""
 
+        ids = list(dict.fromkeys(ticket_ids))
+
         def command() -> None:
-            tickets = self._get_tickets(ticket_ids)
+            tickets = self._tickets_to_change(self._reads(*ids), ids)
             self.save(*[t for t in tickets if t.unwatch(actor.member_uid)])
 
         self._retrying(command)
@@ -395,10 +399,6 @@ class TicketingApplication(Application[UUID]):
 
         self._retrying(command)
 
-    def get_category(self, category_uid: UUID) -> Category | None:
-        """A category by uid, or None."""
-        return self._reads().get(Category, category_uid)
-
     def get_status(self, status_uid: UUID) -> Status | None:
         """A status by uid, or None."""
         return self._reads().get(Status, status_uid)
@@ -432,15 +432,15 @@ class TicketingApplication(Application[UUID]):
 
     def _get(self, cls: type[A], aggregate_id: UUID) -> A | None:
         """A private copy of an aggregate of that class, or None if there is none."""
-        aggregate = self.aggregates.copy_for_update(aggregate_id)
-        return aggregate if isinstance(aggregate, cls) else None
+        aggregate = self._reads(aggregate_id).get(cls, aggregate_id)
+        return deepcopy(aggregate) if aggregate is not None else None
 
     def _get_for_upsert(self, cls: type[A], aggregate_id: UUID) -> A | None:
         """Like _get, but a uid that names another kind of aggregate is a conflict."""
-        aggregate = self.aggregates.copy_for_update(aggregate_id)
+        aggregate = self._reads(aggregate_id).get(Aggregate, aggregate_id)
         if aggregate is not None and not isinstance(aggregate, cls):
             raise UidAlreadyUsedError(uid=str(aggregate_id))
-        return aggregate
+        return deepcopy(aggregate)
 
     def _reads(self, *aggregate_ids: UUID | None) -> Reads:
         """Aggregates a command only looks at, fetched with one query."""
@@ -455,15 +455,14 @@ class TicketingApplication(Application[UUID]):
             raise TicketNotFoundError(str(ticket_id))
         return deepcopy(ticket)
 
-    def _get_tickets(self, ticket_ids: Iterable[UUID]) -> list[Ticket]:
-        """Private copies of several tickets (each once), fetched with one query."""
-        ids = list(dict.fromkeys(ticket_ids))
-        copies = self.aggregates.copies_for_update(ids)
-        missing = [i for i in ids if not isinstance(copies.get(i), Ticket)]
+    @staticmethod
+    def _tickets_to_change(reads: Reads, ticket_ids: list[UUID]) -> list[Ticket]:
+        """Private copies of tickets fetched with the command's other reads."""
+        tickets = {i: reads.get(Ticket, i) for i in ticket_ids}
+        missing = [i for i, ticket in tickets.items() if ticket is None]
         if missing:
             raise TicketNotFoundError(ticketIds=missing)
-        found: list[Ticket] = [copies[i] for i in ids]  # type: ignore[misc]
-        return found
+        return [deepcopy(t) for t in tickets.values() if t is not None]
 
     @staticmethod
     def _check_admin(actor: Actor) -> None:

@@ -4,8 +4,8 @@ Every read asks the store for the events newer than the cached version of each
 aggregate, for several aggregates in one query, so reads are as fresh as the store
 whichever process wrote last. Cached aggregates are snapshots that are never
 mutated: new events are applied to a copy, which then replaces the snapshot, and a
-command that wants to change an aggregate gets its own copy. So threads never see an
-aggregate change under them.
+command that wants to change an aggregate changes its own copy. So threads never
+see an aggregate change under them.
 """
 
 from __future__ import annotations
@@ -39,13 +39,8 @@ class CachedAggregates:
     def select(self, aggregate_ids: Sequence[UUID]) -> dict[UUID, Aggregate]:
         """Current snapshots of the aggregates that exist among these ids.
 
-        Never mutate a returned aggregate: use ``copy_for_update``.
+        Never mutate a returned aggregate: change a ``copy.deepcopy`` of it.
         """
-        return self._select(aggregate_ids, for_update=False)
-
-    def _select(
-        self, aggregate_ids: Sequence[UUID], *, for_update: bool
-    ) -> dict[UUID, Aggregate]:
         if not aggregate_ids:
             return {}
         cached = {i: self._cached(i) for i in dict.fromkeys(aggregate_ids)}
@@ -56,23 +51,16 @@ class CachedAggregates:
         found: dict[UUID, Aggregate] = {}
         for aggregate_id, snapshot in cached.items():
             events = newer.get(aggregate_id)
-            aggregate: Any = deepcopy(snapshot) if events or for_update else snapshot
-            for stored in events or ():
-                event: Any = self._mapper.to_domain_event(stored)
-                aggregate = event.mutate(aggregate)
-            if events and not for_update:
+            if events:
+                aggregate: Any = deepcopy(snapshot)
+                for stored in events:
+                    event: Any = self._mapper.to_domain_event(stored)
+                    aggregate = event.mutate(aggregate)
                 self._remember(aggregate)
-            if aggregate is not None:
-                found[aggregate_id] = aggregate
+                snapshot = aggregate
+            if snapshot is not None:
+                found[aggregate_id] = snapshot
         return found
-
-    def copy_for_update(self, aggregate_id: UUID) -> Aggregate | None:
-        """A private copy of the current aggregate, for a command to change."""
-        return self.copies_for_update([aggregate_id]).get(aggregate_id)
-
-    def copies_for_update(self, aggregate_ids: Sequence[UUID]) -> dict[UUID, Aggregate]:
-        """Private copies of the current aggregates (one query for all)."""
-        return self._select(aggregate_ids, for_update=True)
 
     def remember(self, *aggregates: Aggregate) -> None:
         """Keep copies of just-saved aggregates as the newest snapshots."""

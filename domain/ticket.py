@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -144,15 +145,19 @@ class Ticket(Aggregate):
 
     # -- updates ---------------------------------------------------------------
 
-    def update(self, requested: dict[str, Any], actor: UUID) -> bool:
-        """Apply the requested property values; record only what really changes."""
+    def changes_from(self, requested: Mapping[str, Any]) -> dict[str, Any]:
+        """The requested property values that differ from the current ones."""
         for name, value in requested.items():
             self.check_property(name, value)
-        changes = {
+        return {
             name: value
             for name in UPDATABLE_PROPERTIES
             if name in requested and (value := requested[name]) != getattr(self, name)
         }
+
+    def update(self, requested: Mapping[str, Any], actor: UUID) -> bool:
+        """Apply the requested property values; record only what really changes."""
+        changes = self.changes_from(requested)
         if not changes:
             return False
         previous = {name: getattr(self, name) for name in changes}
