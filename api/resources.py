@@ -61,8 +61,7 @@ def to_millis(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(microsecond=value.microsecond // 1000 * 1000)
 
 
-def _json(resp: falcon.Response, body: object, status: int = 200) -> None:
-    resp.status = status
+def _json(resp: falcon.Response, body: object) -> None:
     resp.content_type = falcon.MEDIA_JSON
     resp.data = encoder.encode(body)
 

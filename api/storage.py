@@ -64,7 +64,9 @@ class IdempotencyRecord:
         )
 
     @classmethod
-    def from_row(cls, scope: str, key: str, fingerprint: str, response: str) -> Any:
+    def from_row(
+        cls, scope: str, key: str, fingerprint: str, response: str
+    ) -> IdempotencyRecord:
         """Rebuild a record from its stored columns."""
         data = json.loads(response)
         return cls(
@@ -158,10 +160,9 @@ class SQLiteTicketingRecorder(SQLiteApplicationRecorder):
             row = c.fetchone()
         if row is None:
             return None
-        result: IdempotencyRecord = IdempotencyRecord.from_row(
+        return IdempotencyRecord.from_row(
             scope, key, row["fingerprint"], row["response"]
         )
-        return result
 
 
 def _reconnecting(method: F) -> F:
@@ -370,10 +371,9 @@ class PostgresTicketingRecorder(PostgresApplicationRecorder):
             row = curs.fetchone()
         if row is None:
             return None
-        result: IdempotencyRecord = IdempotencyRecord.from_row(
+        return IdempotencyRecord.from_row(
             scope, key, row["fingerprint"], row["response"]
         )
-        return result
 
 
 def _as_text(query: Any) -> str:
